@@ -1,0 +1,3 @@
+/* STUB */
+int main(void);
+int main(void) { return 0; }

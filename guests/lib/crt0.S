@@ -1,0 +1,3 @@
+/* STUB */
+.globl _start
+_start: b .

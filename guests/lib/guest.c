@@ -1,0 +1,2 @@
+/* STUB */
+typedef int hv_stub_unused;

@@ -1,0 +1,2 @@
+/* STUB: being written. */
+typedef int hv_stub_unused;

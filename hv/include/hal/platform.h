@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * HAL contract: platform bring-up, the hypervisor console, images and
+ * fatal errors.
+ */
+#ifndef HAL_PLATFORM_H
+#define HAL_PLATFORM_H
+
+#include <hv/config.h>
+#include <hv/types.h>
+
+/*
+ * Called once by hv_init() with the validated platform description before
+ * anything else touches memory: the HAL checks it can honour it (RAM where
+ * the config says, console UART) and sets up what it needs (the simulator
+ * allocates simulated RAM). HV_ERR_RANGE / HV_ERR_INVAL when the platform
+ * described does not match the machine; err is then the caller's to word.
+ */
+HV_MUST_CHECK enum hv_err hal_platform_init(const struct hv_platform_config *p);
+
+/* Physical address bits the CPUs implement (ID_AA64MMFR0_EL1.PARange). */
+unsigned hal_cpu_pa_bits(void);
+
+/* Writes bytes to the hypervisor console. Callable from any context. */
+void hal_console_write(const char *s, size_t len);
+
+/*
+ * Finds the image `name` from a cell config: the simulator reads the file
+ * (relative to the config file's directory), bare metal looks it up in the
+ * boot bundle. The data stays valid and unchanged until the program ends
+ * (restarts reload from it). HV_ERR_NOENT when there is no such image.
+ */
+HV_MUST_CHECK enum hv_err hal_image_get(const char *name, const void **data,
+					size_t *size);
+
+/* Stops the whole machine after a hypervisor bug (never for a guest
+ * error): prints `msg` and halts every CPU (the simulator aborts). */
+HV_NORETURN void hal_panic(const char *msg);
+
+#endif /* HAL_PLATFORM_H */

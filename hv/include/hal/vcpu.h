@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * HAL contract: virtual CPUs.
+ *
+ * Every program links the core with exactly one HAL (bare metal, simulator,
+ * unit-test fake, fuzz). Each function below must be provided; a missing one
+ * is a link error. docs/hal.md explains the contract as a whole.
+ */
+#ifndef HAL_VCPU_H
+#define HAL_VCPU_H
+
+#include <hv/exit.h>
+#include <hv/types.h>
+#include <hv/vcpu.h>
+
+/*
+ * Creates the HAL state for `vcpu` (cell, id and pcpu already set) and
+ * stores it in vcpu->hal. Called once per vCPU when its cell is created,
+ * on the boot CPU. HV_ERR_NOMEM if the HAL has no room.
+ */
+HV_MUST_CHECK enum hv_err hal_vcpu_create(struct hv_vcpu *vcpu);
+
+/* Releases what hal_vcpu_create() took; vcpu->hal becomes NULL. The vCPU
+ * is not running. Safe to call when vcpu->hal is already NULL. */
+void hal_vcpu_destroy(struct hv_vcpu *vcpu);
+
+/*
+ * Puts the vCPU in the architectural state of a CPU entering EL1h from a
+ * reset or PSCI CPU_ON: PC = entry, X0 = x0, other GPRs 0, PSTATE = EL1h
+ * with D, A, I and F masked, EL1 MMU and caches off (SCTLR_EL1 reset
+ * value), the stage-2 of vcpu->cell in force on the next hal_vcpu_run().
+ */
+void hal_vcpu_reset(struct hv_vcpu *vcpu, ipa_t entry, uint64_t x0);
+
+/*
+ * Enters the guest on the calling physical CPU and returns at the next exit,
+ * filled in as EL2 hardware would report it (ESR_EL2, FAR_EL2, HPFAR_EL2),
+ * with the guest PC (HV_REG_PC) as ELR_EL2 would hold it: the instruction
+ * after an HVC, the trapped instruction itself for SMC, WFx, MSR/MRS and
+ * aborts.
+ *
+ * A HAL may handle exits in place (for speed) by calling hv_exit_handle()
+ * itself and continuing the guest while that returns HV_ACTION_RESUME; it
+ * then returns kind HV_EXIT_HANDLED with the first other action. A HAL
+ * with a run budget (the simulator's quantum) returns HV_EXIT_BUDGET when
+ * it is spent.
+ */
+void hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit);
+
+/* Reads / writes a register of a vCPU that is not running (between exits,
+ * or from inside hv_exit_handle() for the vCPU that exited). */
+uint64_t hal_vcpu_reg_read(struct hv_vcpu *vcpu, enum hv_reg reg);
+void hal_vcpu_reg_write(struct hv_vcpu *vcpu, enum hv_reg reg, uint64_t val);
+
+/* Guest instructions this vCPU has retired so far (virtual time on the
+ * simulator; 0 where the HAL cannot count). For statistics and traces. */
+uint64_t hal_vcpu_insn_count(struct hv_vcpu *vcpu);
+
+#endif /* HAL_VCPU_H */

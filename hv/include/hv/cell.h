@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A cell: an isolated partition with its own stage-2 tables, VMID, vCPUs
+ * pinned to physical CPUs, emulated devices and console.
+ */
+#ifndef HV_CELL_H
+#define HV_CELL_H
+
+#include "config.h"
+#include "console.h"
+#include "exit.h"
+#include "mmio.h"
+#include "pl011.h"
+#include "stage2.h"
+#include "vcpu.h"
+
+struct hv;
+
+enum hv_cell_state {
+	HV_CELL_FREE,       /* slot unused */
+	HV_CELL_READY,      /* created, not started */
+	HV_CELL_RUNNING,
+	HV_CELL_EXITED,     /* ended by the guest (test exit, SYSTEM_OFF) */
+	HV_CELL_TERMINATED, /* stopped by the hypervisor after a fault */
+};
+
+struct hv_cell {
+	struct hv *hv;
+	unsigned id;
+	const struct hv_cell_config *cfg;
+	enum hv_cell_state state;
+	struct stage2 s2;
+	struct mmio_bus bus;
+	struct pl011 uart;
+	struct console_line con;
+	unsigned vcpu_count;
+	struct hv_vcpu vcpus[HV_MAX_VCPUS];
+	int exit_status;    /* HV_CELL_EXITED: the guest's status */
+	char reason[128];   /* why it ended, for reports and management */
+};
+
+/*
+ * Builds cell `cell` from `cfg`: allocates a VMID, builds its stage-2 from
+ * the configured memory regions, registers its emulated devices and creates
+ * its vCPUs with the HAL. All or nothing: on failure everything taken so
+ * far is released and the slot is left FREE.
+ */
+HV_MUST_CHECK enum hv_err cell_create(struct hv *hv, struct hv_cell *cell,
+				      unsigned id,
+				      const struct hv_cell_config *cfg);
+
+/* Loads the cell's image into its memory and starts vCPU 0 at its entry
+ * point; other vCPUs stay OFF. Used for the first boot and SYSTEM_RESET. */
+HV_MUST_CHECK enum hv_err cell_start(struct hv_cell *cell);
+
+/* Ends the cell at the guest's request with `status`; stops its vCPUs. */
+void cell_exit(struct hv_cell *cell, int status, const char *why);
+
+/*
+ * Stops the cell because `vcpu` did something the hypervisor will not
+ * allow or cannot handle; prints one report line naming cell, vCPU, PC,
+ * ESR, FAR and `reason`. Other cells are unaffected.
+ */
+void cell_terminate(struct hv_vcpu *vcpu, const struct hv_exit *exit,
+		    const char *reason);
+
+/* Releases everything the cell holds (stage-2 pages, VMID, HAL vCPU
+ * state) and returns the slot to FREE. */
+void cell_destroy(struct hv_cell *cell);
+
+/*
+ * Translates a guest buffer [ipa, ipa+size) for the hypervisor to read,
+ * page by page through the cell's stage-2. Returns a pointer only when the
+ * whole range is mapped RAM with `flags` allowed and physically contiguous
+ * in the hypervisor's view; NULL otherwise. Guest-supplied: never trusted.
+ */
+void *cell_guest_ptr(struct hv_cell *cell, ipa_t ipa, uint64_t size,
+		     unsigned flags);
+
+/* True when the cell has ended (EXITED or TERMINATED). */
+bool cell_ended(const struct hv_cell *cell);
+
+#endif /* HV_CELL_H */

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The platform and cell configuration, parsed from a flattened devicetree
+ * blob with libfdt. docs/config.md is the reference for the source format.
+ *
+ * Parsing validates everything before it returns: on success the whole
+ * struct hv_config is consistent (no overlaps, CPUs in range and given once,
+ * every cell with memory); on failure nothing has been applied anywhere and
+ * the error names the node and property at fault.
+ */
+#ifndef HV_CONFIG_H
+#define HV_CONFIG_H
+
+#include "types.h"
+
+#define HV_MAX_CELLS 16u
+#define HV_MAX_CPUS 64u
+#define HV_MAX_VCPUS 8u   /* per cell */
+#define HV_MAX_REGIONS 8u /* memory regions per cell */
+#define HV_NAME_MAX 32u   /* including the NUL */
+#define HV_PATH_MAX 128u  /* including the NUL */
+
+/* Region flags: what the cell may do with it. */
+#define HV_MEM_READ 0x1u
+#define HV_MEM_WRITE 0x2u
+#define HV_MEM_EXEC 0x4u
+#define HV_MEM_RWX (HV_MEM_READ | HV_MEM_WRITE | HV_MEM_EXEC)
+
+struct hv_mem_region {
+	ipa_t ipa;
+	paddr_t pa;
+	uint64_t size;
+	unsigned flags; /* HV_MEM_* */
+};
+
+enum hv_fault_policy {
+	HV_FAULT_TERMINATE, /* default: the cell is stopped and reported */
+	HV_FAULT_INJECT,    /* the guest receives a synchronous external abort */
+};
+
+struct hv_cell_config {
+	char name[HV_NAME_MAX];
+	unsigned cpu_count;
+	uint32_t cpus[HV_MAX_VCPUS]; /* vCPU n runs on physical CPU cpus[n] */
+	unsigned region_count;
+	struct hv_mem_region regions[HV_MAX_REGIONS];
+	char image[HV_PATH_MAX]; /* image name; "" = no image */
+	ipa_t image_load;        /* where the image is copied */
+	ipa_t entry;             /* where vCPU 0 starts */
+	bool has_console;        /* an emulated PL011 at console_ipa */
+	ipa_t console_ipa;
+	enum hv_fault_policy fault_policy;
+};
+
+struct hv_platform_config {
+	unsigned cpu_count; /* physical CPUs */
+	paddr_t ram_base;   /* RAM cells are carved from */
+	uint64_t ram_size;
+	paddr_t hv_base; /* part of RAM reserved for the hypervisor */
+	uint64_t hv_size;
+	paddr_t uart_base; /* hypervisor console (PL011) */
+	unsigned ipa_bits; /* stage-2 input size for every cell (default 40) */
+};
+
+struct hv_config {
+	struct hv_platform_config platform;
+	unsigned cell_count;
+	struct hv_cell_config cells[HV_MAX_CELLS];
+};
+
+/* A one-line reason, e.g. "/cells/web: memory: overlaps /cells/db". */
+struct hv_config_error {
+	char msg[192];
+};
+
+/*
+ * Parses and validates the blob [blob, blob+size) into *out. On error
+ * returns HV_ERR_INVAL (malformed or inconsistent), HV_ERR_OVERLAP or
+ * HV_ERR_RANGE, fills err->msg (node path and property first) and leaves
+ * *out zeroed. Never reads outside the blob, whatever its content.
+ */
+HV_MUST_CHECK enum hv_err config_parse(const void *blob, size_t size,
+				       struct hv_config *out,
+				       struct hv_config_error *err);
+
+/*
+ * Checks each cell's image against its memory: the image (looked up with
+ * hal_image_get) must exist and [image_load, image_load+size) must lie in
+ * one memory region of that cell; entry must lie in a region too.
+ */
+HV_MUST_CHECK enum hv_err config_check_images(const struct hv_config *cfg,
+					      struct hv_config_error *err);
+
+/* Finds the region of `cell` holding [ipa, ipa+size), or NULL. */
+const struct hv_mem_region *config_region_find(const struct hv_cell_config *cell,
+					       ipa_t ipa, uint64_t size);
+
+#endif /* HV_CONFIG_H */

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What a HAL hands the core when a vCPU leaves the guest, and what the core
+ * answers. Exits are expressed in ESR_EL2 terms on every HAL, so the same
+ * dispatch code decides on bare metal, in the simulator and in tests.
+ */
+#ifndef HV_EXIT_H
+#define HV_EXIT_H
+
+#include "types.h"
+
+enum hv_exit_kind {
+	/* Synchronous exception taken to EL2: esr, far and hpfar are valid
+	 * exactly as the hardware would set ESR_EL2, FAR_EL2, HPFAR_EL2. */
+	HV_EXIT_SYNC,
+	/* A physical interrupt arrived while the guest ran (IRQ to EL2). */
+	HV_EXIT_IRQ,
+	/* The HAL's run budget ended (simulator quantum); nothing to decide. */
+	HV_EXIT_BUDGET,
+	/* The HAL already passed an exit through hv_exit_handle() itself (a
+	 * fast path inside the HAL); `action` holds the result. */
+	HV_EXIT_HANDLED,
+};
+
+/* What the core wants done with the vCPU after an exit. */
+enum hv_action {
+	HV_ACTION_RESUME, /* re-enter the guest */
+	HV_ACTION_WAIT,   /* vCPU idles until a virtual interrupt is pending */
+	HV_ACTION_STOP,   /* vCPU no longer runs (cell ended, terminated, CPU off) */
+};
+
+struct hv_exit {
+	enum hv_exit_kind kind;
+	uint64_t esr;   /* ESR_EL2 (HV_EXIT_SYNC) */
+	uint64_t far;   /* FAR_EL2 (aborts) */
+	uint64_t hpfar; /* HPFAR_EL2 (stage-2 aborts) */
+	enum hv_action action; /* HV_EXIT_HANDLED only */
+};
+
+/* Exit classes counted per vCPU for `hvsim --stats`. */
+enum hv_exit_class {
+	HV_EXCLASS_HVC,
+	HV_EXCLASS_SMC,
+	HV_EXCLASS_DABT,
+	HV_EXCLASS_IABT,
+	HV_EXCLASS_SYSREG,
+	HV_EXCLASS_WFX,
+	HV_EXCLASS_IRQ,
+	HV_EXCLASS_OTHER,
+	HV_EXCLASS_COUNT,
+};
+
+/* Lower-case name of an exit class ("hvc", "dabt", ...). */
+const char *hv_exit_class_name(enum hv_exit_class c);
+
+#endif /* HV_EXIT_H */

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Cellvisor's public core API: what a HAL's main program calls. The core
+ * keeps all of its state in one struct hv that the caller owns; nothing is
+ * hidden in statics, so tests and fuzzers can build, run and reset it.
+ *
+ * A program does: hv_init() -> hv_start() -> on each physical CPU, call
+ * hv_pcpu_run() until it returns HV_ACTION_STOP -> hv_status().
+ */
+#ifndef HV_HV_H
+#define HV_HV_H
+
+#include "cell.h"
+#include "config.h"
+#include "exit.h"
+#include "page_pool.h"
+#include "stage2.h"
+#include "types.h"
+
+/* Statuses reported by hv_status() besides a guest's own test status. */
+#define HV_STATUS_OK 0
+#define HV_STATUS_TERMINATED 100 /* a cell was terminated after a fault */
+
+#define HV_MAX_VMID 255u
+
+struct hv {
+	struct hv_config config;
+	struct page_pool pool;
+	struct stage2_geometry geo;
+	uint64_t vmid_used[(HV_MAX_VMID + 1) / 64]; /* bit n: VMID n in use */
+	unsigned cell_count;
+	struct hv_cell cells[HV_MAX_CELLS];
+	struct hv_vcpu *pcpu_vcpu[HV_MAX_CPUS]; /* vCPU pinned to each pCPU */
+};
+
+/*
+ * Parses and validates the config blob, brings up the HAL platform and the
+ * page pool, and creates every cell (stage-2, VMID, devices, vCPUs). All or
+ * nothing: on error, err->msg says why (naming the node for config errors)
+ * and *hv holds no resources. *hv need not be initialised beforehand.
+ */
+HV_MUST_CHECK enum hv_err hv_init(struct hv *hv, const void *blob, size_t size,
+				  struct hv_config_error *err);
+
+/* Loads every cell's image and makes vCPU 0 of each cell runnable. */
+HV_MUST_CHECK enum hv_err hv_start(struct hv *hv,
+				   struct hv_config_error *err);
+
+/*
+ * Runs the vCPU pinned to physical CPU `pcpu` until its next exit and
+ * handles that exit. Returns HV_ACTION_STOP when no vCPU is (or remains)
+ * runnable on this pCPU, HV_ACTION_WAIT when it idles in WFI.
+ */
+enum hv_action hv_pcpu_run(struct hv *hv, unsigned pcpu);
+
+/*
+ * THE exit handler: decides what an exit means for `vcpu`, updates the
+ * vCPU through the HAL and returns what happens next. Called by
+ * hv_pcpu_run(), or directly by a HAL's fast path. Never fails: whatever
+ * the guest did ends in a register result, an injected abort or the
+ * termination of that cell only.
+ */
+enum hv_action hv_exit_handle(struct hv_vcpu *vcpu, const struct hv_exit *exit);
+
+/* True when every cell has ended. */
+bool hv_done(const struct hv *hv);
+
+/*
+ * Overall status: 0 when every cell exited with status 0; otherwise the
+ * first non-zero guest status in cell order, or HV_STATUS_TERMINATED for a
+ * cell the hypervisor stopped.
+ */
+int hv_status(const struct hv *hv);
+
+/* Destroys every cell and returns all resources; *hv can be reused. */
+void hv_shutdown(struct hv *hv);
+
+/* The cell with `name`, or NULL. */
+struct hv_cell *hv_cell_by_name(struct hv *hv, const char *name);
+
+#endif /* HV_HV_H */

@@ -1,0 +1,3 @@
+/* STUB: being written. */
+#include <hv/hv.h>
+typedef int hv_stub_unused;
