@@ -72,6 +72,13 @@ bool hv_done(const struct hv *hv);
  */
 int hv_status(const struct hv *hv);
 
+/*
+ * Prints the end-of-run lines on the hypervisor console (one per cell that
+ * did not exit cleanly, then "cellvisor: all cells ended, status N") and
+ * returns hv_status(). Both HALs call this, so the output is identical.
+ */
+int hv_report_end(const struct hv *hv);
+
 /* Destroys every cell and returns all resources; *hv can be reused. */
 void hv_shutdown(struct hv *hv);
 
