@@ -1,3 +1,263 @@
-/* STUB: being written. */
+/* SPDX-License-Identifier: MIT */
+/*
+ * Cells: creation from a validated config, start, the two ways to end
+ * (the guest's own exit or termination by the hypervisor) and release.
+ * Creation is all-or-nothing; destruction returns every page, the VMID and
+ * the HAL's vCPU state, so a cell can be rebuilt any number of times.
+ */
+#include <hal/mem.h>
+#include <hal/platform.h>
+#include <hal/vcpu.h>
+#include <hv/arm64/esr.h>
+#include <hv/cell.h>
+#include <hv/check.h>
 #include <hv/hv.h>
-typedef int hv_stub_unused;
+#include <hv/lib.h>
+#include <hv/print.h>
+
+static bool vmid_alloc(struct hv *hv, uint16_t *out)
+{
+	/* VMID 0 stays unused so a stray VTTBR of 0 never matches a cell. */
+	for (unsigned v = 1; v <= HV_MAX_VMID; v++) {
+		uint64_t bit = UINT64_C(1) << (v % 64);
+		if ((hv->vmid_used[v / 64] & bit) == 0) {
+			hv->vmid_used[v / 64] |= bit;
+			*out = (uint16_t)v;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void vmid_free(struct hv *hv, uint16_t vmid)
+{
+	uint64_t bit = UINT64_C(1) << (vmid % 64);
+	CHECK(vmid != 0 && (hv->vmid_used[vmid / 64] & bit) != 0);
+	hv->vmid_used[vmid / 64] &= ~bit;
+}
+
+static unsigned s2_flags(unsigned mem_flags)
+{
+	unsigned f = 0;
+	if (mem_flags & HV_MEM_READ)
+		f |= S2_READ;
+	if (mem_flags & HV_MEM_WRITE)
+		f |= S2_WRITE;
+	if (mem_flags & HV_MEM_EXEC)
+		f |= S2_EXEC;
+	return f;
+}
+
+/*
+ * Maps one configured RAM region. Policy check in depth: config_parse()
+ * already validated it, but the stage-2 of a cell must never receive a
+ * page outside platform RAM or inside hypervisor memory, whoever asks.
+ */
+static enum hv_err map_region(struct hv_cell *cell, const struct hv_mem_region *r)
+{
+	const struct hv_platform_config *p = &cell->hv->config.platform;
+	uint64_t pa = pa_addr(r->pa);
+
+	if (!hv_range_contains(pa_addr(p->ram_base), p->ram_size, pa, r->size) ||
+	    hv_ranges_overlap(pa_addr(p->hv_base), p->hv_size, pa, r->size))
+		return HV_ERR_DENIED;
+	return stage2_map(&cell->s2, r->ipa, r->pa, r->size, s2_flags(r->flags));
+}
+
+static void vcpus_destroy(struct hv_cell *cell)
+{
+	for (unsigned i = 0; i < cell->vcpu_count; i++) {
+		struct hv_vcpu *v = &cell->vcpus[i];
+		if (cell->hv->pcpu_vcpu[v->pcpu] == v)
+			cell->hv->pcpu_vcpu[v->pcpu] = NULL;
+		hal_vcpu_destroy(v);
+	}
+	cell->vcpu_count = 0;
+}
+
+enum hv_err cell_create(struct hv *hv, struct hv_cell *cell, unsigned id,
+			const struct hv_cell_config *cfg)
+{
+	enum hv_err err;
+	uint16_t vmid;
+
+	CHECK(cell->state == HV_CELL_FREE);
+	memset(cell, 0, sizeof(*cell));
+	cell->hv = hv;
+	cell->id = id;
+	cell->cfg = cfg;
+	console_line_init(&cell->con, cfg->name);
+	pl011_init(&cell->uart, console_line_tx, &cell->con);
+
+	if (!vmid_alloc(hv, &vmid))
+		return HV_ERR_NOMEM;
+	err = stage2_init(&cell->s2, &hv->pool, &hv->geo, vmid);
+	if (err != HV_OK)
+		goto fail_vmid;
+	for (unsigned i = 0; i < cfg->region_count; i++) {
+		err = map_region(cell, &cfg->regions[i]);
+		if (err != HV_OK)
+			goto fail_s2;
+	}
+	if (cfg->has_console) {
+		err = mmio_bus_add(&cell->bus, cfg->console_ipa, PL011_MMIO_SIZE,
+				   &pl011_mmio_ops, &cell->uart);
+		if (err != HV_OK)
+			goto fail_s2;
+	}
+	for (unsigned i = 0; i < cfg->cpu_count; i++) {
+		struct hv_vcpu *v = &cell->vcpus[i];
+		v->cell = cell;
+		v->id = i;
+		v->pcpu = cfg->cpus[i];
+		v->state = HV_VCPU_OFF;
+		/* config_parse() guarantees each pCPU is given once. */
+		CHECK(v->pcpu < HV_MAX_CPUS && hv->pcpu_vcpu[v->pcpu] == NULL);
+		err = hal_vcpu_create(v);
+		if (err != HV_OK)
+			goto fail_vcpus;
+		cell->vcpu_count = i + 1;
+		hv->pcpu_vcpu[v->pcpu] = v;
+	}
+	cell->state = HV_CELL_READY;
+	return HV_OK;
+
+fail_vcpus:
+	vcpus_destroy(cell);
+fail_s2:
+	stage2_destroy(&cell->s2);
+fail_vmid:
+	vmid_free(hv, vmid);
+	memset(cell, 0, sizeof(*cell));
+	return err;
+}
+
+/* Copies the image into cell RAM through the cell's own region table. */
+static enum hv_err load_image(struct hv_cell *cell)
+{
+	const struct hv_cell_config *cfg = cell->cfg;
+	const void *data;
+	size_t size;
+
+	if (cfg->image[0] == '\0')
+		return HV_OK;
+	enum hv_err err = hal_image_get(cfg->image, &data, &size);
+	if (err != HV_OK)
+		return err;
+	const struct hv_mem_region *r = config_region_find(cfg, cfg->image_load, size);
+	if (r == NULL)
+		return HV_ERR_RANGE;
+	paddr_t pa = pa_add(r->pa, ipa_addr(cfg->image_load) - ipa_addr(r->ipa));
+	void *dst = hal_phys_map(pa, size);
+	if (dst == NULL)
+		return HV_ERR_RANGE;
+	memcpy(dst, data, size);
+	hal_dcache_clean(pa, size);
+	return HV_OK;
+}
+
+enum hv_err cell_start(struct hv_cell *cell)
+{
+	const struct hv_cell_config *cfg = cell->cfg;
+
+	CHECK(cell->state != HV_CELL_FREE);
+	/* Fresh memory on every (re)start: nothing survives from a previous
+	 * run of this cell or from whoever held the pages before. */
+	for (unsigned i = 0; i < cfg->region_count; i++)
+		hal_mem_scrub(cfg->regions[i].pa, cfg->regions[i].size);
+	hal_tlb_flush_vmid(cell->s2.vmid);
+	enum hv_err err = load_image(cell);
+	if (err != HV_OK)
+		return err;
+
+	console_line_init(&cell->con, cfg->name);
+	pl011_init(&cell->uart, console_line_tx, &cell->con);
+	for (unsigned i = 0; i < cell->vcpu_count; i++) {
+		/* Exit statistics deliberately survive restarts. */
+		cell->vcpus[i].state = HV_VCPU_OFF;
+	}
+	hal_vcpu_reset(&cell->vcpus[0], cfg->entry, 0);
+	cell->vcpus[0].state = HV_VCPU_RUNNING;
+	cell->state = HV_CELL_RUNNING;
+	cell->exit_status = 0;
+	cell->reason[0] = '\0';
+	return HV_OK;
+}
+
+static void stop_vcpus(struct hv_cell *cell)
+{
+	for (unsigned i = 0; i < cell->vcpu_count; i++)
+		cell->vcpus[i].state = HV_VCPU_STOPPED;
+}
+
+void cell_exit(struct hv_cell *cell, int status, const char *why)
+{
+	console_line_flush(&cell->con);
+	cell->state = HV_CELL_EXITED;
+	cell->exit_status = status;
+	hv_snprintf(cell->reason, sizeof(cell->reason), "%s", why);
+	stop_vcpus(cell);
+	hv_printf("cellvisor: cell '%s' exited: %s, status %d\n", cell->cfg->name,
+		  why, status);
+}
+
+void cell_terminate(struct hv_vcpu *vcpu, const struct hv_exit *exit,
+		    const char *reason)
+{
+	struct hv_cell *cell = vcpu->cell;
+
+	console_line_flush(&cell->con);
+	cell->state = HV_CELL_TERMINATED;
+	hv_snprintf(cell->reason, sizeof(cell->reason), "%s", reason);
+	stop_vcpus(cell);
+	hv_printf("cellvisor: cell '%s' terminated: vcpu %u pc=0x%016llx "
+		  "esr=0x%08llx far=0x%016llx: %s\n",
+		  cell->cfg->name, vcpu->id,
+		  (unsigned long long)hal_vcpu_reg_read(vcpu, HV_REG_PC),
+		  (unsigned long long)exit->esr, (unsigned long long)exit->far,
+		  reason);
+}
+
+void cell_destroy(struct hv_cell *cell)
+{
+	if (cell->state == HV_CELL_FREE)
+		return;
+	vcpus_destroy(cell);
+	uint16_t vmid = cell->s2.vmid;
+	stage2_destroy(&cell->s2);
+	vmid_free(cell->hv, vmid);
+	for (unsigned i = 0; i < cell->cfg->region_count; i++)
+		hal_mem_scrub(cell->cfg->regions[i].pa, cell->cfg->regions[i].size);
+	memset(cell, 0, sizeof(*cell));
+}
+
+void *cell_guest_ptr(struct hv_cell *cell, ipa_t ipa, uint64_t size,
+		     unsigned flags)
+{
+	struct stage2_walk w;
+	uint64_t start = ipa_addr(ipa);
+
+	if (hv_range_wraps(start, size) || !stage2_walk(&cell->s2, ipa, &w))
+		return NULL;
+	paddr_t first = w.pa;
+	/* Walk every page the buffer touches: each must be mapped with the
+	 * needed rights and follow the previous one physically. */
+	uint64_t page = start & ~HV_PAGE_MASK;
+	uint64_t end = size == 0 ? start : start + size - 1;
+	for (;;) {
+		if (!stage2_walk(&cell->s2, ipa_init(page), &w) ||
+		    (w.flags & flags) != flags || (w.flags & S2_DEVICE) ||
+		    pa_addr(w.pa) != pa_addr(first) - (start & HV_PAGE_MASK) +
+					      (page - (start & ~HV_PAGE_MASK)))
+			return NULL;
+		if (page >= (end & ~HV_PAGE_MASK))
+			break;
+		page += HV_PAGE_SIZE;
+	}
+	return hal_phys_map(first, size == 0 ? 1 : size);
+}
+
+bool cell_ended(const struct hv_cell *cell)
+{
+	return cell->state == HV_CELL_EXITED || cell->state == HV_CELL_TERMINATED;
+}

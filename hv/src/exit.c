@@ -1,3 +1,221 @@
-/* STUB: being written. */
+/* SPDX-License-Identifier: MIT */
+/*
+ * Exit dispatch: the one place that decides what a guest exit means.
+ * Decoding follows ESR_EL2 (Arm ARM D24.2.40); whatever the guest did, the
+ * outcome is a register result, an injected abort, or the end of that cell,
+ * never a hypervisor failure.
+ */
+#include <hal/vcpu.h>
+#include <hv/arm64/esr.h>
+#include <hv/arm64/sysreg.h>
+#include <hv/cell.h>
 #include <hv/hv.h>
-enum hv_action hv_exit_handle(struct hv_vcpu *vcpu, const struct hv_exit *exit) { (void)vcpu; (void)exit; return HV_ACTION_STOP; }
+#include <hv/hypercall.h>
+#include <hv/mmio.h>
+#include <hv/print.h>
+#include <hv/smccc.h>
+#include <hv/vcpu.h>
+
+/* Vector offsets from VBAR_EL1 (Arm ARM D1.10.2, table "Vector offsets"). */
+#define VECTOR_CUR_SP0 0x000u
+#define VECTOR_CUR_SPX 0x200u
+#define VECTOR_LOWER_A64 0x400u
+#define PSR_MODE_EL1T UINT64_C(0x4)
+#define PSR_MODE_EL0T UINT64_C(0x0)
+
+static enum hv_exit_class exit_class(unsigned ec)
+{
+	switch (ec) {
+	case ESR_EC_HVC64:
+		return HV_EXCLASS_HVC;
+	case ESR_EC_SMC64:
+		return HV_EXCLASS_SMC;
+	case ESR_EC_DABT_LOW:
+		return HV_EXCLASS_DABT;
+	case ESR_EC_IABT_LOW:
+		return HV_EXCLASS_IABT;
+	case ESR_EC_SYS64:
+		return HV_EXCLASS_SYSREG;
+	case ESR_EC_WFX:
+		return HV_EXCLASS_WFX;
+	default:
+		return HV_EXCLASS_OTHER;
+	}
+}
+
+/*
+ * Delivers a synchronous external abort to the guest's EL1, as if its
+ * access had hit an external abort (DFSC/IFSC 0x10): the "inject-abort"
+ * fault policy. Arm ARM D1.10 (exception entry): ELR_EL1 = faulting PC,
+ * SPSR_EL1 = PSTATE, PSTATE = EL1h with DAIF masked, PC = vector.
+ */
+static void inject_abort(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+{
+	uint64_t pstate = hal_vcpu_reg_read(vcpu, HV_REG_PSTATE);
+	uint64_t mode = pstate & PSR_MODE_MASK;
+	bool from_el0 = mode == PSR_MODE_EL0T;
+	unsigned ec = ESR_EL2_EC(exit->esr);
+	unsigned new_ec;
+	uint32_t iss = ESR_FSC_SYNC_EXT;
+	uint64_t offset;
+
+	if (ec == ESR_EC_IABT_LOW) {
+		new_ec = from_el0 ? ESR_EC_IABT_LOW : ESR_EC_IABT_CUR;
+	} else {
+		new_ec = from_el0 ? ESR_EC_DABT_LOW : ESR_EC_DABT_CUR;
+		iss |= ESR_EL2_ISS(exit->esr) & ESR_ISS_DABT_WNR;
+	}
+	if (from_el0)
+		offset = VECTOR_LOWER_A64;
+	else if (mode == PSR_MODE_EL1T)
+		offset = VECTOR_CUR_SP0;
+	else
+		offset = VECTOR_CUR_SPX;
+
+	hal_vcpu_reg_write(vcpu, HV_REG_ESR_EL1, ESR_EL2_MAKE(new_ec, 1, iss));
+	hal_vcpu_reg_write(vcpu, HV_REG_FAR_EL1, exit->far);
+	hal_vcpu_reg_write(vcpu, HV_REG_ELR_EL1,
+			   hal_vcpu_reg_read(vcpu, HV_REG_PC));
+	hal_vcpu_reg_write(vcpu, HV_REG_SPSR_EL1, pstate);
+	hal_vcpu_reg_write(vcpu, HV_REG_PSTATE, PSR_MODE_EL1H | PSR_DAIF);
+	hal_vcpu_reg_write(vcpu, HV_REG_PC,
+			   hal_vcpu_reg_read(vcpu, HV_REG_VBAR_EL1) + offset);
+}
+
+/* Applies the cell's fault policy to an access the hypervisor refuses. */
+static enum hv_action guest_fault(struct hv_vcpu *vcpu,
+				  const struct hv_exit *exit,
+				  const char *reason)
+{
+	if (vcpu->cell->cfg->fault_policy == HV_FAULT_INJECT) {
+		inject_abort(vcpu, exit);
+		return HV_ACTION_RESUME;
+	}
+	cell_terminate(vcpu, exit, reason);
+	return HV_ACTION_STOP;
+}
+
+static enum hv_action data_abort(struct hv_vcpu *vcpu,
+				 const struct hv_exit *exit)
+{
+	uint32_t iss = ESR_EL2_ISS(exit->esr);
+	uint32_t fsc = iss & ESR_ISS_DABT_DFSC_MASK;
+	char reason[96];
+
+	/* A permission fault means the page is the cell's but not writable
+	 * (or readable) by it: never MMIO. */
+	if ((fsc & ESR_FSC_TYPE_MASK) == ESR_FSC_PERM_L(0)) {
+		return guest_fault(vcpu, exit,
+				   (iss & ESR_ISS_DABT_WNR) ?
+					   "stage-2 permission fault (write)" :
+					   "stage-2 permission fault (read)");
+	}
+	switch (mmio_emulate(vcpu, &vcpu->cell->bus, exit)) {
+	case MMIO_DONE:
+		return HV_ACTION_RESUME;
+	case MMIO_NO_SYNDROME:
+		hv_snprintf(reason, sizeof(reason),
+			    "MMIO access without syndrome (ISV=0) at IPA 0x%llx",
+			    (unsigned long long)(HPFAR_EL2_TO_IPA(exit->hpfar) |
+						 (exit->far & HV_PAGE_MASK)));
+		break;
+	case MMIO_REJECTED:
+		hv_snprintf(reason, sizeof(reason),
+			    "device refused %u-byte access at IPA 0x%llx",
+			    1u << ((iss & ESR_ISS_DABT_SAS_MASK) >>
+				   ESR_ISS_DABT_SAS_SHIFT),
+			    (unsigned long long)(HPFAR_EL2_TO_IPA(exit->hpfar) |
+						 (exit->far & HV_PAGE_MASK)));
+		break;
+	case MMIO_UNOWNED:
+	default:
+		hv_snprintf(reason, sizeof(reason),
+			    "stage-2 fault: IPA 0x%llx is not the cell's",
+			    (unsigned long long)(HPFAR_EL2_TO_IPA(exit->hpfar) |
+						 (exit->far & HV_PAGE_MASK)));
+		break;
+	}
+	return guest_fault(vcpu, exit, reason);
+}
+
+static enum hv_action hvc(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+{
+	/* The hardware already points the PC past an HVC (ELR_EL2 is the
+	 * preferred return address, D1.10.1). */
+	uint32_t imm = ESR_EL2_ISS(exit->esr) & ESR_ISS_HVC_IMM16_MASK;
+	if (imm == 0)
+		return smccc_call(vcpu);
+	if (imm == HV_PLEDGE_HVC_IMM)
+		return hypercall_pledge(vcpu);
+	vcpu_gpr_write(vcpu, 0, (uint64_t)SMCCC_RET_NOT_SUPPORTED);
+	return HV_ACTION_RESUME;
+}
+
+static enum hv_action smc(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+{
+	/* A trapped SMC reports the SMC itself as ELR_EL2 (D1.10.1 on
+	 * HCR_EL2.TSC): step over it, then treat it as an SMCCC call. */
+	vcpu_skip_insn(vcpu);
+	if ((ESR_EL2_ISS(exit->esr) & ESR_ISS_HVC_IMM16_MASK) != 0) {
+		vcpu_gpr_write(vcpu, 0, (uint64_t)SMCCC_RET_NOT_SUPPORTED);
+		return HV_ACTION_RESUME;
+	}
+	return smccc_call(vcpu);
+}
+
+static enum hv_action sync_exit(struct hv_vcpu *vcpu,
+				const struct hv_exit *exit)
+{
+	unsigned ec = ESR_EL2_EC(exit->esr);
+	char reason[64];
+
+	switch (ec) {
+	case ESR_EC_HVC64:
+		return hvc(vcpu, exit);
+	case ESR_EC_SMC64:
+		return smc(vcpu, exit);
+	case ESR_EC_DABT_LOW:
+		return data_abort(vcpu, exit);
+	case ESR_EC_IABT_LOW:
+		return guest_fault(vcpu, exit,
+				   "stage-2 fault on instruction fetch");
+	case ESR_EC_WFX:
+		/* WFI/WFE may complete at any time (Arm ARM D1.6.2), so
+		 * resuming is always correct; idling until a virtual
+		 * interrupt arrives comes with the vGIC. */
+		vcpu_skip_insn(vcpu);
+		return HV_ACTION_RESUME;
+	case ESR_EC_SYS64:
+		cell_terminate(vcpu, exit, "unhandled system register access");
+		return HV_ACTION_STOP;
+	default:
+		hv_snprintf(reason, sizeof(reason),
+			    "unhandled exception class 0x%02x", ec);
+		cell_terminate(vcpu, exit, reason);
+		return HV_ACTION_STOP;
+	}
+}
+
+enum hv_action hv_exit_handle(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+{
+	if (vcpu->state != HV_VCPU_RUNNING)
+		return HV_ACTION_STOP;
+
+	switch (exit->kind) {
+	case HV_EXIT_SYNC:
+		vcpu->exits[exit_class(ESR_EL2_EC(exit->esr))]++;
+		return sync_exit(vcpu, exit);
+	case HV_EXIT_IRQ:
+		/* No physical interrupt is routed to cells yet; the HAL has
+		 * acknowledged it. */
+		vcpu->exits[HV_EXCLASS_IRQ]++;
+		return HV_ACTION_RESUME;
+	case HV_EXIT_BUDGET:
+		return HV_ACTION_RESUME;
+	case HV_EXIT_HANDLED:
+		return exit->action;
+	default:
+		cell_terminate(vcpu, exit, "HAL reported an unknown exit kind");
+		return HV_ACTION_STOP;
+	}
+}

@@ -1,3 +1,72 @@
-/* STUB: being written. */
+/* SPDX-License-Identifier: MIT */
+/* Cellvisor's own hypercalls (docs/hypercalls.md). */
+#include <hv/cell.h>
 #include <hv/hv.h>
-typedef int hv_stub_unused;
+#include <hv/hypercall.h>
+#include <hv/smccc.h>
+#include <hv/vcpu.h>
+
+static enum hv_action cell_info(struct hv_vcpu *vcpu)
+{
+	struct hv_cell *cell = vcpu->cell;
+	const struct hv_mem_region *r0 = &cell->cfg->regions[0];
+
+	vcpu_gpr_write(vcpu, 0, 0);
+	vcpu_gpr_write(vcpu, 1, cell->id);
+	vcpu_gpr_write(vcpu, 2, vcpu->id);
+	vcpu_gpr_write(vcpu, 3, cell->vcpu_count);
+	vcpu_gpr_write(vcpu, 4, cell->hv->cell_count);
+	vcpu_gpr_write(vcpu, 5, ipa_addr(r0->ipa));
+	vcpu_gpr_write(vcpu, 6, r0->size);
+	return HV_ACTION_RESUME;
+}
+
+/* Writes up to HV_CONSOLE_WRITE_MAX bytes from the guest buffer at x1 to
+ * the cell's console line; x0 = bytes written, or INVALID_ADDRESS when the
+ * buffer is not readable cell RAM. */
+static enum hv_action console_write(struct hv_vcpu *vcpu)
+{
+	struct hv_cell *cell = vcpu->cell;
+	ipa_t buf = ipa_init(vcpu_gpr_read(vcpu, 1));
+	uint64_t len = vcpu_gpr_read(vcpu, 2);
+
+	if (len > HV_CONSOLE_WRITE_MAX)
+		len = HV_CONSOLE_WRITE_MAX;
+	const uint8_t *p = cell_guest_ptr(cell, buf, len, S2_READ);
+	if (p == NULL) {
+		vcpu_gpr_write(vcpu, 0, (uint64_t)PSCI_RET_INVALID_ADDRESS);
+		return HV_ACTION_RESUME;
+	}
+	for (uint64_t i = 0; i < len; i++)
+		console_line_putc(&cell->con, p[i]);
+	vcpu_gpr_write(vcpu, 0, len);
+	return HV_ACTION_RESUME;
+}
+
+enum hv_action hypercall_call(struct hv_vcpu *vcpu, uint32_t fid)
+{
+	switch (fid) {
+	case HV_CALL_VERSION:
+		vcpu_gpr_write(vcpu, 0,
+			       (HV_VERSION_MAJOR << 16) | HV_VERSION_MINOR);
+		return HV_ACTION_RESUME;
+	case HV_CALL_CELL_INFO:
+		return cell_info(vcpu);
+	case HV_CALL_CONSOLE_WRITE:
+		return console_write(vcpu);
+	case HV_CALL_TEST_EXIT:
+		/* Statuses are ints in reports; the guest passes 64 bits. */
+		cell_exit(vcpu->cell, (int)(int32_t)vcpu_gpr_read(vcpu, 1),
+			  "test exit");
+		return HV_ACTION_STOP;
+	default:
+		vcpu_gpr_write(vcpu, 0, (uint64_t)SMCCC_RET_NOT_SUPPORTED);
+		return HV_ACTION_RESUME;
+	}
+}
+
+enum hv_action hypercall_pledge(struct hv_vcpu *vcpu)
+{
+	vcpu_gpr_write(vcpu, 0, (uint64_t)SMCCC_RET_NOT_SUPPORTED);
+	return HV_ACTION_RESUME;
+}

@@ -41,10 +41,11 @@ struct fake_state {
 
 static struct fake_state fake = { .pa_bits = 40 };
 
-void fake_hal_setup(uint64_t ram_base, uint64_t ram_size, uint64_t pool_base,
-		    uint64_t pool_size)
+/* (Re)allocates RAM only; images, console and queued exits stay. */
+static void fake_ram(uint64_t ram_base, uint64_t ram_size, uint64_t pool_base,
+		     uint64_t pool_size)
 {
-	fake_hal_teardown();
+	free(fake.ram);
 	fake.ram = calloc(1, (size_t)ram_size);
 	if (fake.ram == NULL) {
 		fprintf(stderr, "fake_hal: cannot allocate %llu bytes\n",
@@ -55,6 +56,13 @@ void fake_hal_setup(uint64_t ram_base, uint64_t ram_size, uint64_t pool_base,
 	fake.ram_size = ram_size;
 	fake.pool_base = pool_base;
 	fake.pool_size = pool_size;
+}
+
+void fake_hal_setup(uint64_t ram_base, uint64_t ram_size, uint64_t pool_base,
+		    uint64_t pool_size)
+{
+	fake_hal_teardown();
+	fake_ram(ram_base, ram_size, pool_base, pool_size);
 }
 
 void fake_hal_teardown(void)
@@ -82,6 +90,11 @@ void fake_hal_add_image(const char *name, const void *data, size_t size)
 		abort();
 	fake.images[fake.image_count++] =
 		(struct fake_image){ .name = name, .data = data, .size = size };
+}
+
+void fake_hal_remove_images(void)
+{
+	fake.image_count = 0;
 }
 
 void fake_hal_push_exit(const struct hv_exit *exit)
@@ -124,8 +137,8 @@ uint64_t fake_vcpu_reset_count(const struct hv_vcpu *vcpu)
 
 enum hv_err hal_platform_init(const struct hv_platform_config *p)
 {
-	fake_hal_setup(pa_addr(p->ram_base), p->ram_size, pa_addr(p->hv_base),
-		       p->hv_size);
+	fake_ram(pa_addr(p->ram_base), p->ram_size, pa_addr(p->hv_base),
+		 p->hv_size);
 	return HV_OK;
 }
 
@@ -176,6 +189,12 @@ void hal_mem_scrub(paddr_t pa, uint64_t size)
 	if (p == NULL)
 		hal_panic("scrub outside RAM");
 	memset(p, 0, (size_t)size);
+}
+
+void hal_dcache_clean(paddr_t pa, uint64_t size)
+{
+	if (hal_phys_map(pa, size) == NULL)
+		hal_panic("cache clean outside RAM");
 }
 
 void hal_mem_pool(paddr_t *base, uint64_t *size)

@@ -13,8 +13,9 @@
 
 /* Gives the fake machine RAM [base, base+size) (zeroed) and makes
  * [pool_base, pool_base+pool_size) the core's page pool. Frees any previous
- * RAM and clears all other fake state. hal_platform_init() calls this with
- * pool = the whole hypervisor region. */
+ * RAM and clears all other fake state. hal_platform_init() only replaces
+ * the RAM (keeping images, console text and queued exits), with the pool =
+ * the whole hypervisor region. */
 void fake_hal_setup(uint64_t ram_base, uint64_t ram_size, uint64_t pool_base,
 		    uint64_t pool_size);
 
@@ -27,6 +28,9 @@ void fake_hal_console_clear(void);
 
 /* Registers an image for hal_image_get(); data is not copied. */
 void fake_hal_add_image(const char *name, const void *data, size_t size);
+
+/* Forgets every registered image (to make hal_image_get fail). */
+void fake_hal_remove_images(void);
 
 /* Queues an exit that the next hal_vcpu_run() for any vCPU returns; with
  * the queue empty, hal_vcpu_run() returns HV_EXIT_BUDGET. */

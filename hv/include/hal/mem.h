@@ -23,6 +23,14 @@ void *hal_phys_map(paddr_t pa, uint64_t size);
 void hal_mem_scrub(paddr_t pa, uint64_t size);
 
 /*
+ * Makes [pa, pa+size), just written by the hypervisor (an image load), visible
+ * to a guest that reads or executes it with its caches and MMU off: clean
+ * the data cache to the point of coherency and invalidate the instruction
+ * cache. The simulator has no caches: a no-op there.
+ */
+void hal_dcache_clean(paddr_t pa, uint64_t size);
+
+/*
  * The physical range the core may use for its page pool (stage-2 tables):
  * page aligned, inside the platform's hypervisor memory, used by nothing
  * else. Valid after hal_platform_init().

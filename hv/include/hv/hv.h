@@ -20,6 +20,7 @@
 /* Statuses reported by hv_status() besides a guest's own test status. */
 #define HV_STATUS_OK 0
 #define HV_STATUS_TERMINATED 100 /* a cell was terminated after a fault */
+#define HV_STATUS_RESET_FAILED 101 /* SYSTEM_RESET could not reload the image */
 
 #define HV_MAX_VMID 255u
 
@@ -41,6 +42,15 @@ struct hv {
  */
 HV_MUST_CHECK enum hv_err hv_init(struct hv *hv, const void *blob, size_t size,
 				  struct hv_config_error *err);
+
+/*
+ * Same as hv_init() for a config that is already parsed (tests, fuzzing):
+ * copies *cfg, which must be consistent (as config_parse() guarantees:
+ * this function does not re-validate it), and builds everything.
+ */
+HV_MUST_CHECK enum hv_err hv_init_config(struct hv *hv,
+					 const struct hv_config *cfg,
+					 struct hv_config_error *err);
 
 /* Loads every cell's image and makes vCPU 0 of each cell runnable. */
 HV_MUST_CHECK enum hv_err hv_start(struct hv *hv,
