@@ -110,6 +110,17 @@ static enum hv_action data_abort(struct hv_vcpu *vcpu,
 					   "stage-2 permission fault (write)" :
 					   "stage-2 permission fault (read)");
 	}
+	/* A translation fault on an IPA the tables do map is a stage-2 update
+	 * racing with the access (a block being split, break-before-make on
+	 * another CPU): the access is legal, so let the guest retry it. */
+	struct stage2_walk w;
+	if ((fsc & ESR_FSC_TYPE_MASK) == ESR_FSC_TRANS_L(0) &&
+	    stage2_walk(&vcpu->cell->s2,
+			ipa_init(HPFAR_EL2_TO_IPA(exit->hpfar) |
+				 (exit->far & HV_PAGE_MASK)),
+			&w))
+		return HV_ACTION_RESUME;
+
 	switch (mmio_emulate(vcpu, &vcpu->cell->bus, exit)) {
 	case MMIO_DONE:
 		return HV_ACTION_RESUME;

@@ -83,6 +83,19 @@ START_TEST(unowned_address_terminates_with_report)
 }
 END_TEST
 
+START_TEST(fault_on_mapped_ipa_is_retried)
+{
+	/* A translation fault on an IPA the cell's stage-2 does map (a racing
+	 * table update) resumes the guest at the same instruction. */
+	struct hv_vcpu *v = vcpu0(0);
+	fx_set(v, HV_REG_PC, 0x40000020);
+	struct hv_exit e = fixture_dabt(FIX_RAM_IPA + 0x1234, iss_store(2, 1));
+	ck_assert_int_eq(hv_exit_handle(v, &e), HV_ACTION_RESUME);
+	ck_assert_uint_eq(fx_reg(v, HV_REG_PC), 0x40000020);
+	ck_assert_int_eq(hv->cells[0].state, HV_CELL_RUNNING);
+}
+END_TEST
+
 START_TEST(no_syndrome_terminates)
 {
 	/* An MMIO access without a valid syndrome (ISV=0) cannot be emulated:
@@ -370,6 +383,7 @@ static Suite *exit_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, uart_write_reaches_console);
 	tcase_add_test(tc, unowned_address_terminates_with_report);
+	tcase_add_test(tc, fault_on_mapped_ipa_is_retried);
 	tcase_add_test(tc, no_syndrome_terminates);
 	tcase_add_test(tc, device_refusal_terminates);
 	tcase_add_test(tc, permission_fault_terminates);
