@@ -127,6 +127,16 @@ enum hv_action hv_pcpu_run(struct hv *hv, unsigned pcpu)
 	struct hv_vcpu *vcpu = hv->pcpu_vcpu[pcpu];
 	if (vcpu == NULL || vcpu->state == HV_VCPU_STOPPED)
 		return HV_ACTION_STOP;
+	if (vcpu->state == HV_VCPU_ON_PENDING) {
+		/* PSCI CPU_ON completes here, on the vCPU's own pCPU. */
+		hal_vcpu_reset(vcpu, vcpu->on_entry, vcpu->on_context);
+		vcpu->state = HV_VCPU_RUNNING;
+	}
+	if (vcpu->state == HV_VCPU_WAITING) {
+		/* Until virtual interrupts exist nothing can be waited for, and
+		 * a WFI may complete at any time (Arm ARM D1.6.2): wake now. */
+		vcpu->state = HV_VCPU_RUNNING;
+	}
 	if (vcpu->state != HV_VCPU_RUNNING)
 		return HV_ACTION_WAIT;
 

@@ -23,3 +23,8 @@ void vcpu_skip_insn(struct hv_vcpu *vcpu)
 {
 	hal_vcpu_reg_write(vcpu, HV_REG_PC, hal_vcpu_reg_read(vcpu, HV_REG_PC) + 4);
 }
+
+uint64_t vcpu_mpidr(const struct hv_vcpu *vcpu)
+{
+	return (UINT64_C(1) << 31) | (uint64_t)vcpu->id;
+}

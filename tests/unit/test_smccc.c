@@ -7,6 +7,7 @@
 #include <hal/mem.h>
 #include <hv/hv.h>
 #include <hv/smccc.h>
+#include <hv/vcpu.h>
 
 #include "fake_hal.h"
 #include "fixture.h"
@@ -259,6 +260,163 @@ START_TEST(smc_steps_over_itself)
 }
 END_TEST
 
+/* --- PSCI with a 3-vCPU cell ("cell0" on pCPUs 0-2) beside "cell1" ------ */
+
+static void setup_smp(void)
+{
+	struct hv_config cfg;
+	fixture_config(&cfg, 2);
+	cfg.cells[0].cpu_count = 3;
+	cfg.cells[0].cpus[0] = 0;
+	cfg.cells[0].cpus[1] = 1;
+	cfg.cells[0].cpus[2] = 2;
+	cfg.cells[1].cpus[0] = 3;
+	hv = fixture_boot_config(&cfg);
+}
+
+/* Issues an SMCCC call with x0..x3 from vCPU `n` of cell 0. */
+static enum hv_action call_on(unsigned n, uint64_t x0, uint64_t x1,
+			      uint64_t x2, uint64_t x3)
+{
+	struct hv_vcpu *v = &hv->cells[0].vcpus[n];
+	fx_set(v, HV_REG_X0, x0);
+	fx_set(v, HV_REG_X0 + 1, x1);
+	fx_set(v, HV_REG_X0 + 2, x2);
+	fx_set(v, HV_REG_X0 + 3, x3);
+	struct hv_exit e = fixture_hvc(0);
+	return hv_exit_handle(v, &e);
+}
+
+static int64_t r0(unsigned n)
+{
+	return (int64_t)fx_reg(&hv->cells[0].vcpus[n], HV_REG_X0);
+}
+
+START_TEST(mpidr_numbering)
+{
+	/* vCPU n presents MPIDR Aff0 = n with the RES1 bit 31 set. */
+	ck_assert_uint_eq(vcpu_mpidr(&hv->cells[0].vcpus[2]), 0x80000002u);
+}
+END_TEST
+
+START_TEST(cpu_on_starts_on_target_pcpu)
+{
+	/* CPU_ON makes the target ON_PENDING; its own pCPU then starts it at
+	 * the entry point with the context id in X0. */
+	const uint64_t entry = FIX_RAM_IPA + 0x100;
+	ck_assert_int_eq(call_on(0, PSCI_CPU_ON_64, 1, entry, 0xc0ffee), HV_ACTION_RESUME);
+	ck_assert_int_eq(r0(0), 0);
+	struct hv_vcpu *t = &hv->cells[0].vcpus[1];
+	ck_assert_int_eq(t->state, HV_VCPU_ON_PENDING);
+	call_on(0, PSCI_AFFINITY_INFO_64, 1, 0, 0);
+	ck_assert_int_eq(r0(0), 2);
+	call_on(0, PSCI_CPU_ON_64, 1, entry, 0);
+	ck_assert_int_eq(r0(0), -5); /* ON_PENDING */
+	uint64_t resets = fake_vcpu_reset_count(t);
+	ck_assert_int_eq(hv_pcpu_run(hv, 1), HV_ACTION_RESUME);
+	ck_assert_uint_eq(fake_vcpu_reset_count(t), resets + 1);
+	ck_assert_int_eq(t->state, HV_VCPU_RUNNING);
+	ck_assert_uint_eq(fx_reg(t, HV_REG_PC), entry);
+	ck_assert_uint_eq(fx_reg(t, HV_REG_X0), 0xc0ffee);
+	call_on(0, PSCI_CPU_ON_64, 1, entry, 0);
+	ck_assert_int_eq(r0(0), -4); /* ALREADY_ON */
+	call_on(0, PSCI_AFFINITY_INFO_64, 1, 0, 0);
+	ck_assert_int_eq(r0(0), 0);
+}
+END_TEST
+
+START_TEST(cpu_on_errors)
+{
+	/* CPU_ON refuses unknown targets (including other cells' CPUs),
+	 * unaligned or non-RAM entry points, and the caller itself. */
+	call_on(0, PSCI_CPU_ON_64, 3, FIX_RAM_IPA, 0);
+	ck_assert_int_eq(r0(0), -2);
+	call_on(0, PSCI_CPU_ON_64, 0x100 | 1, FIX_RAM_IPA, 0); /* Aff1 = 1 */
+	ck_assert_int_eq(r0(0), -2);
+	call_on(0, PSCI_CPU_ON_64, 1, FIX_RAM_IPA + 2, 0);
+	ck_assert_int_eq(r0(0), -9);
+	call_on(0, PSCI_CPU_ON_64, 1, FIX_UART_IPA, 0);
+	ck_assert_int_eq(r0(0), -9);
+	call_on(0, PSCI_CPU_ON_64, 1, FIX_RAM_IPA + FIX_CELL_RAM, 0);
+	ck_assert_int_eq(r0(0), -9);
+	call_on(0, PSCI_CPU_ON_64, 0, FIX_RAM_IPA, 0);
+	ck_assert_int_eq(r0(0), -4);
+	ck_assert_int_eq(hv->cells[0].vcpus[1].state, HV_VCPU_OFF);
+}
+END_TEST
+
+START_TEST(cpu_on_32_truncates)
+{
+	/* The SMC32 form of CPU_ON uses only the low halves of its arguments. */
+	call_on(0, PSCI_CPU_ON_32, UINT64_C(0xffffffff00000002),
+		UINT64_C(0xffffffff00000000) | (FIX_RAM_IPA + 0x40), UINT64_C(0x100000007));
+	ck_assert_int_eq(r0(0), 0);
+	hv_pcpu_run(hv, 2);
+	ck_assert_uint_eq(fx_reg(&hv->cells[0].vcpus[2], HV_REG_PC), FIX_RAM_IPA + 0x40);
+	ck_assert_uint_eq(fx_reg(&hv->cells[0].vcpus[2], HV_REG_X0), 7);
+}
+END_TEST
+
+START_TEST(cpu_off_and_last_cpu)
+{
+	/* CPU_OFF parks the caller (AFFINITY_INFO says OFF and it can be
+	 * started again); when the last vCPU goes off the cell has ended. */
+	call_on(0, PSCI_CPU_ON_64, 1, FIX_RAM_IPA, 0);
+	hv_pcpu_run(hv, 1);
+	ck_assert_int_eq(call_on(1, PSCI_CPU_OFF, 0, 0, 0), HV_ACTION_WAIT);
+	ck_assert_int_eq(hv->cells[0].vcpus[1].state, HV_VCPU_OFF);
+	ck_assert_int_eq(hv_pcpu_run(hv, 1), HV_ACTION_WAIT);
+	call_on(0, PSCI_AFFINITY_INFO_64, 1, 0, 0);
+	ck_assert_int_eq(r0(0), 1);
+	call_on(0, PSCI_AFFINITY_INFO_64, 1, 1, 0);
+	ck_assert_int_eq(r0(0), -2); /* level 1 not supported */
+	call_on(0, PSCI_AFFINITY_INFO_64, 9, 0, 0);
+	ck_assert_int_eq(r0(0), -2);
+	call_on(0, PSCI_CPU_ON_64, 1, FIX_RAM_IPA, 0);
+	ck_assert_int_eq(r0(0), 0);
+	hv_pcpu_run(hv, 1);
+	ck_assert_int_eq(call_on(1, PSCI_CPU_OFF, 0, 0, 0), HV_ACTION_WAIT);
+	ck_assert_int_eq(call_on(0, PSCI_CPU_OFF, 0, 0, 0), HV_ACTION_STOP);
+	ck_assert_int_eq(hv->cells[0].state, HV_CELL_EXITED);
+	ck_assert_int_eq(hv->cells[1].state, HV_CELL_RUNNING);
+}
+END_TEST
+
+START_TEST(cpu_suspend_standby_and_powerdown)
+{
+	/* A standby CPU_SUSPEND waits and returns SUCCESS; a powerdown one
+	 * resumes at its entry point with the context id; a bad powerdown
+	 * entry is refused without waiting. */
+	struct hv_vcpu *v = &hv->cells[0].vcpus[0];
+	fx_set(v, HV_REG_PC, FIX_RAM_IPA + 0x80);
+	ck_assert_int_eq(call_on(0, PSCI_CPU_SUSPEND_64, 0, 0, 0), HV_ACTION_WAIT);
+	ck_assert_int_eq(r0(0), 0);
+	ck_assert_int_eq(v->state, HV_VCPU_WAITING);
+	ck_assert_uint_eq(fx_reg(v, HV_REG_PC), FIX_RAM_IPA + 0x80);
+	hv_pcpu_run(hv, 0); /* wakes (nothing to wait for yet) */
+	ck_assert_int_eq(v->state, HV_VCPU_RUNNING);
+	ck_assert_int_eq(call_on(0, PSCI_CPU_SUSPEND_64, 1u << 16, FIX_RAM_IPA + 0x200, 42),
+			 HV_ACTION_WAIT);
+	ck_assert_uint_eq(fx_reg(v, HV_REG_PC), FIX_RAM_IPA + 0x200);
+	ck_assert_uint_eq(fx_reg(v, HV_REG_X0), 42);
+	hv_pcpu_run(hv, 0);
+	ck_assert_int_eq(call_on(0, PSCI_CPU_SUSPEND_32, 1u << 16, 0x1000, 0), HV_ACTION_RESUME);
+	ck_assert_int_eq(r0(0), -9);
+}
+END_TEST
+
+START_TEST(psci_features_smp)
+{
+	/* PSCI_FEATURES advertises the SMP calls. */
+	static const uint32_t ids[] = { PSCI_CPU_ON_64, PSCI_CPU_ON_32, PSCI_CPU_OFF,
+					PSCI_AFFINITY_INFO_64, PSCI_CPU_SUSPEND_64 };
+	for (unsigned i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		call_on(0, PSCI_FEATURES, ids[i], 0, 0);
+		ck_assert_int_eq(r0(0), 0);
+	}
+}
+END_TEST
+
 static Suite *smccc_suite(void)
 {
 	Suite *s = suite_create("smccc");
@@ -281,6 +439,16 @@ static Suite *smccc_suite(void)
 	tcase_add_test(tc, pledge_and_other_immediates);
 	tcase_add_test(tc, smc_steps_over_itself);
 	suite_add_tcase(s, tc);
+	TCase *smp = tcase_create("psci-smp");
+	tcase_add_checked_fixture(smp, setup_smp, teardown);
+	tcase_add_test(smp, mpidr_numbering);
+	tcase_add_test(smp, cpu_on_starts_on_target_pcpu);
+	tcase_add_test(smp, cpu_on_errors);
+	tcase_add_test(smp, cpu_on_32_truncates);
+	tcase_add_test(smp, cpu_off_and_last_cpu);
+	tcase_add_test(smp, cpu_suspend_standby_and_powerdown);
+	tcase_add_test(smp, psci_features_smp);
+	suite_add_tcase(s, smp);
 	return s;
 }
 

@@ -27,10 +27,11 @@ enum hv_reg {
 };
 
 enum hv_vcpu_state {
-	HV_VCPU_OFF,     /* not started (PSCI CPU_ON will start it) */
-	HV_VCPU_RUNNING, /* runnable */
-	HV_VCPU_WAITING, /* in WFI, waiting for a virtual interrupt */
-	HV_VCPU_STOPPED, /* its cell ended or was terminated */
+	HV_VCPU_OFF,        /* not started, or PSCI CPU_OFF */
+	HV_VCPU_ON_PENDING, /* CPU_ON accepted; its pCPU starts it next */
+	HV_VCPU_RUNNING,    /* runnable */
+	HV_VCPU_WAITING,    /* in WFI / CPU_SUSPEND until a wake-up event */
+	HV_VCPU_STOPPED,    /* its cell ended or was terminated */
 };
 
 struct hv_cell;
@@ -41,6 +42,8 @@ struct hv_vcpu {
 	unsigned pcpu; /* physical CPU it is pinned to (static partitioning) */
 	enum hv_vcpu_state state;
 	uint64_t exits[HV_EXCLASS_COUNT]; /* exits handled, by class */
+	ipa_t on_entry;      /* ON_PENDING: where CPU_ON starts it */
+	uint64_t on_context; /* ON_PENDING: its X0 (PSCI context_id) */
 	void *hal; /* HAL-private state, owned by hal_vcpu_create/destroy */
 };
 
@@ -50,6 +53,13 @@ uint64_t vcpu_gpr_read(struct hv_vcpu *vcpu, unsigned n);
 
 /* Writes general-purpose register n (0..30); n == 31 (XZR) is discarded. */
 void vcpu_gpr_write(struct hv_vcpu *vcpu, unsigned n, uint64_t val);
+
+/*
+ * The MPIDR_EL1 value the guest reads on this vCPU: Aff0 = vCPU id, other
+ * affinity levels 0, bit 31 RES1 (Arm ARM D24.2.126). HALs present it
+ * (VMPIDR_EL2 on bare metal); PSCI and the vGIC use the same numbering.
+ */
+uint64_t vcpu_mpidr(const struct hv_vcpu *vcpu);
 
 /* Advances the guest PC past the trapped 32-bit instruction. */
 void vcpu_skip_insn(struct hv_vcpu *vcpu);
