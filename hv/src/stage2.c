@@ -686,6 +686,33 @@ bool stage2_walk(const struct stage2 *s2, ipa_t ipa, struct stage2_walk *out)
 	return true;
 }
 
+bool stage2_fault_level(const struct stage2 *s2, ipa_t ipa, unsigned *level)
+{
+	uint64_t a = ipa_addr(ipa);
+	unsigned l = s2->geo.start_level;
+	paddr_t table = s2->root;
+
+	/* An IPA beyond the configured input size faults at the initial
+	 * lookup level: no descriptor is ever read for it. */
+	if (s2->pool == NULL || (a >> s2->geo.ipa_bits) != 0) {
+		*level = l;
+		return true;
+	}
+	unsigned index = (unsigned)(a >> level_shift(l));
+	for (;;) {
+		uint64_t d = pte_read(table, index);
+		if (!desc_valid(d)) {
+			*level = l;
+			return true;
+		}
+		if (!desc_is_table(d, l))
+			return false;
+		table = desc_table(d);
+		l++;
+		index = (unsigned)((a >> level_shift(l)) & (S2_ENTRIES - 1));
+	}
+}
+
 uint64_t stage2_vttbr(const struct stage2 *s2)
 {
 	return ((uint64_t)s2->vmid << VTTBR_EL2_VMID_SHIFT) |

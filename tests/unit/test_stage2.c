@@ -895,6 +895,29 @@ START_TEST(test_corrupt_level0_block_panics)
 }
 END_TEST
 
+START_TEST(test_fault_level)
+{
+	/* The fault level is where the walk meets the first invalid entry:
+	 * L1 for an empty 1 GiB slot, L2 beside a 2 MiB block, L3 beside a
+	 * page, the start level beyond the IPA size; none for mapped IPAs. */
+	unsigned level = 99;
+	ck_assert(stage2_map(&s2, ipa_init(0x40000000), pa_init(0x40000000),
+			     0x200000, S2_RWX) == HV_OK);
+	ck_assert(stage2_map(&s2, ipa_init(0x40400000), pa_init(0x40400000),
+			     0x1000, S2_RWX) == HV_OK);
+	ck_assert(stage2_fault_level(&s2, ipa_init(0x0a000000), &level));
+	ck_assert_uint_eq(level, 1);
+	ck_assert(stage2_fault_level(&s2, ipa_init(0x40200000), &level));
+	ck_assert_uint_eq(level, 2);
+	ck_assert(stage2_fault_level(&s2, ipa_init(0x40401000), &level));
+	ck_assert_uint_eq(level, 3);
+	ck_assert(stage2_fault_level(&s2, ipa_init(UINT64_C(1) << 40), &level));
+	ck_assert_uint_eq(level, s2.geo.start_level);
+	ck_assert(!stage2_fault_level(&s2, ipa_init(0x40001234), &level));
+	ck_assert(!stage2_fault_level(&s2, ipa_init(0x40400fff), &level));
+}
+END_TEST
+
 static Suite *stage2_suite(void)
 {
 	Suite *s = suite_create("stage2");
@@ -910,6 +933,7 @@ static Suite *stage2_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_init_root_and_vttbr);
+	tcase_add_test(tc, test_fault_level);
 	tcase_add_test(tc, test_init_nomem);
 	tcase_add_test(tc, test_destroy_returns_every_page);
 	tcase_add_test(tc, test_destroyed_tree_is_empty);

@@ -97,6 +97,14 @@ struct stage2_walk {
 /* Translates `ipa`. false (and *out untouched) when it is not mapped. */
 bool stage2_walk(const struct stage2 *s2, ipa_t ipa, struct stage2_walk *out);
 
+/*
+ * For an unmapped `ipa`, stores the level of the first invalid descriptor
+ * the hardware walk meets (the level a translation fault reports in DFSC,
+ * Arm ARM D8.2) and returns true; returns false when `ipa` is mapped. A
+ * synthesizing HAL uses this to report faults exactly as hardware does.
+ */
+bool stage2_fault_level(const struct stage2 *s2, ipa_t ipa, unsigned *level);
+
 /* Value for VTTBR_EL2: VMID and root table address. */
 uint64_t stage2_vttbr(const struct stage2 *s2);
 
