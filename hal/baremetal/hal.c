@@ -1,2 +1,552 @@
-/* STUB */
-typedef int hv_stub_unused;
+/* SPDX-License-Identifier: MIT */
+/*
+ * The HAL contract (the headers in hv/include/hal/) on real EL2 hardware: vCPU
+ * contexts and guest entry, stage-2 TLB maintenance, physical memory and
+ * the platform checks.
+ *
+ * Static partitioning makes the vCPU model simple: exactly one vCPU is
+ * ever pinned to a physical CPU, so its EL1 system registers, FP/SIMD
+ * registers, SP_EL0 and timer registers stay live in that CPU across
+ * exits and are never switched. Only x0-x30, ELR_EL2 and SPSR_EL2, which
+ * EL2 code itself uses, are saved on each exit (vectors.S).
+ */
+#include <stddef.h>
+
+#include <hv/arm64/el2.h>
+#include <hv/arm64/esr.h>
+#include <hv/arm64/hcr.h>
+#include <hv/arm64/sysreg.h>
+#include <hv/arm64/vtcr.h>
+#include <hv/cell.h>
+#include <hv/check.h>
+#include <hv/lib.h>
+#include <hv/print.h>
+
+#include <hal/mem.h>
+#include <hal/platform.h>
+#include <hal/vcpu.h>
+
+#include "bm.h"
+
+/* The offsets vectors.S uses (the Hafnium offsets.c idea). */
+_Static_assert(offsetof(struct bm_vcpu, x) == BM_CTX_X0, "BM_CTX_X0");
+_Static_assert(offsetof(struct bm_vcpu, elr_el2) == BM_CTX_ELR_EL2, "BM_CTX_ELR_EL2");
+_Static_assert(offsetof(struct bm_vcpu, spsr_el2) == BM_CTX_SPSR_EL2, "BM_CTX_SPSR_EL2");
+_Static_assert(BM_CTX_SPSR_EL2 == BM_CTX_ELR_EL2 + 8, "ELR/SPSR loaded as a pair");
+
+#define READ_SYSREG(name)                                                  \
+	({                                                                 \
+		uint64_t v_;                                               \
+		__asm__ volatile("mrs %0, " #name : "=r"(v_));             \
+		v_;                                                        \
+	})
+#define WRITE_SYSREG(name, val)                                            \
+	do {                                                               \
+		uint64_t v_ = (val);                                       \
+		__asm__ volatile("msr " #name ", %0" : : "r"(v_) : "memory"); \
+	} while (0)
+
+/*
+ * HCR_EL2 while a guest runs (Arm ARM D24.2.48):
+ *   VM      stage-2 translation on;
+ *   RW      EL1 is AArch64;
+ *   IMO/FMO physical IRQ/FIQ go to EL2 (and virtual ones are enabled),
+ *   AMO     SErrors go to EL2: the hypervisor, not a guest, owns the machine;
+ *   TSC     SMC traps (EC 0x17) so a guest's PSCI calls reach the core,
+ *           not firmware;
+ *   TWI     WFI traps so the core sees an idle vCPU (WFE is left alone:
+ *           spinlocks in guests would only pay for a trap);
+ *   SWIO    set/way invalidates become clean+invalidate, and
+ *   TSW     set/way operations trap, because set/way maintenance of one
+ *           guest would otherwise act on caches shared with others;
+ *   FB/BSU_IS TLB/cache maintenance and barriers broadcast inner
+ *           shareable, so a guest migrating nothing still gets SMP
+ *           semantics if the core ever lets a vCPU move;
+ *   APK/API (only with pointer authentication) guests' PAuth keys and
+ *           instructions do not trap: the keys are live per pCPU like
+ *           every other EL1 register.
+ * E2H stays 0: this is an nVHE hypervisor.
+ */
+#define BM_HCR_GUEST                                                      \
+	(HCR_EL2_VM | HCR_EL2_RW | HCR_EL2_IMO | HCR_EL2_FMO | HCR_EL2_AMO | \
+	 HCR_EL2_TSC | HCR_EL2_TWI | HCR_EL2_SWIO | HCR_EL2_BSU_IS |      \
+	 HCR_EL2_FB | HCR_EL2_TSW)
+
+static uint64_t hcr_guest;
+
+/* One context per possible vCPU; static partitioning caps them at the
+ * number of physical CPUs. */
+static struct bm_vcpu vcpu_slots[HV_MAX_CPUS];
+
+/* The validated platform, kept from hal_platform_init(). */
+static struct hv_platform_config platform;
+static bool platform_ready;
+
+extern char bm_pool_start[], bm_pool_end[];
+
+unsigned bm_this_pcpu(void)
+{
+	const struct bm_pcpu *p = (const struct bm_pcpu *)READ_SYSREG(tpidr_el2);
+
+	return (unsigned)p->index;
+}
+
+void bm_el2_cpu_init(void)
+{
+	uint64_t isar1 = READ_SYSREG(id_aa64isar1_el1);
+	uint64_t isar2 = READ_SYSREG(s3_0_c0_c6_2); /* ID_AA64ISAR2_EL1 */
+	uint64_t pfr0 = READ_SYSREG(id_aa64pfr0_el1);
+	uint64_t cptr = CPTR_EL2_RES1;
+
+	hcr_guest = BM_HCR_GUEST;
+	if ((isar1 & ID_AA64ISAR1_APA_API_MASK) != 0 ||
+	    (isar2 & ID_AA64ISAR2_APA3_MASK) != 0)
+		hcr_guest |= HCR_EL2_APK | HCR_EL2_API;
+
+	/* Until a guest runs, HCR_EL2 keeps EL1 AArch64 and nothing else:
+	 * no stage 2 and no routing that could surprise EL2 code. */
+	WRITE_SYSREG(hcr_el2, HCR_EL2_RW);
+
+	/*
+	 * FP/SIMD and SVE are not trapped (CPTR_EL2.TFP = TZ = 0): guests use
+	 * them freely and, with one vCPU per pCPU, nothing needs switching.
+	 * EL2 C code is built with -mgeneral-regs-only; only libfdt (during
+	 * hv_init, before any guest runs) touches SIMD registers. SME stays
+	 * trapped (TSM, a RES1 bit without SME).
+	 */
+	WRITE_SYSREG(cptr_el2, cptr);
+	__asm__ volatile("isb");
+	if (((pfr0 >> ID_AA64PFR0_SVE_SHIFT) & 0xf) != 0)
+		WRITE_SYSREG(s3_4_c1_c2_0, ZCR_EL2_LEN_MAX); /* ZCR_EL2 */
+
+	/* EL1 may read the physical counter and use the physical timer; the
+	 * virtual counter equals the physical one (CNTVOFF_EL2 = 0), as the
+	 * simulator presents it. */
+	WRITE_SYSREG(cnthctl_el2, CNTHCTL_EL2_EL1PCTEN | CNTHCTL_EL2_EL1PCEN);
+	WRITE_SYSREG(cntvoff_el2, 0);
+
+	/* Debug and PMU registers: not trapped, all event counters for EL1
+	 * (HPMN = PMCR_EL0.N). */
+	WRITE_SYSREG(mdcr_el2, (READ_SYSREG(pmcr_el0) & PMCR_EL0_N_MASK) >>
+				       PMCR_EL0_N_SHIFT);
+
+	/* Guests see the real MIDR; MPIDR is virtualised per vCPU. */
+	WRITE_SYSREG(vpidr_el2, READ_SYSREG(midr_el1));
+	WRITE_SYSREG(vttbr_el2, 0);
+	__asm__ volatile("isb");
+}
+
+/* ---- platform ------------------------------------------------------------ */
+
+unsigned hal_cpu_pa_bits(void)
+{
+	static const unsigned bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+	uint64_t r = READ_SYSREG(id_aa64mmfr0_el1) & ID_AA64MMFR0_PARANGE_MASK;
+
+	return r < HV_ARRAY_SIZE(bits) ? bits[r] : 48;
+}
+
+static bool in_range(uint64_t outer, uint64_t osize, uint64_t inner,
+		     uint64_t isize)
+{
+	return !hv_range_wraps(inner, isize) &&
+	       hv_range_contains(outer, osize, inner, isize);
+}
+
+enum hv_err hal_platform_init(const struct hv_platform_config *p)
+{
+	uint64_t hv_base = pa_addr(p->hv_base);
+	uint64_t image = (uintptr_t)__image_start;
+	uint64_t image_size = (uintptr_t)__image_end - image;
+
+	/* The cells' RAM must be RAM the firmware told us about. */
+	if (hv_range_wraps(pa_addr(p->ram_base), p->ram_size) ||
+	    !in_range(bm_machine.ram_base, bm_machine.ram_size,
+		      pa_addr(p->ram_base), p->ram_size)) {
+		hv_printf("cellvisor: config RAM 0x%llx+0x%llx is not inside "
+			  "the machine's RAM 0x%llx+0x%llx\n",
+			  (unsigned long long)pa_addr(p->ram_base),
+			  (unsigned long long)p->ram_size,
+			  (unsigned long long)bm_machine.ram_base,
+			  (unsigned long long)bm_machine.ram_size);
+		return HV_ERR_RANGE;
+	}
+	/* What this image occupies, the DTB and the bundle (images are used
+	 * in place) must all be in the hypervisor's reservation, or a cell
+	 * could be given them. */
+	if (!in_range(bm_machine.ram_base, bm_machine.ram_size, hv_base,
+		      p->hv_size) ||
+	    !in_range(hv_base, p->hv_size, image, image_size) ||
+	    !in_range(hv_base, p->hv_size, bm_machine.dtb_pa,
+		      bm_machine.dtb_size) ||
+	    !in_range(hv_base, p->hv_size, bm_machine.initrd_start,
+		      bm_machine.initrd_end - bm_machine.initrd_start)) {
+		hv_printf("cellvisor: hypervisor memory 0x%llx+0x%llx must hold "
+			  "the image 0x%llx+0x%llx, the DTB and the bundle\n",
+			  (unsigned long long)hv_base,
+			  (unsigned long long)p->hv_size,
+			  (unsigned long long)image,
+			  (unsigned long long)image_size);
+		return HV_ERR_RANGE;
+	}
+	if (pa_addr(p->uart_base) != BM_UART_BASE) {
+		hv_printf("cellvisor: config console UART 0x%llx is not the "
+			  "PL011 at 0x%llx this image prints on\n",
+			  (unsigned long long)pa_addr(p->uart_base),
+			  (unsigned long long)BM_UART_BASE);
+		return HV_ERR_INVAL;
+	}
+	if (p->cpu_count == 0 || p->cpu_count > bm_machine.cpu_count ||
+	    p->cpu_count > BM_MAX_PCPUS) {
+		hv_printf("cellvisor: config has %u CPUs; the machine has %u "
+			  "and this image supports %u\n",
+			  p->cpu_count, bm_machine.cpu_count, BM_MAX_PCPUS);
+		return HV_ERR_RANGE;
+	}
+	platform = *p;
+	platform_ready = true;
+	return HV_OK;
+}
+
+enum hv_err hal_image_get(const char *name, const void **data, size_t *size)
+{
+	enum hv_err err = bm_bundle_find(name, data, size);
+
+	/* A malformed bundle reads as "not there" to the core; say why. */
+	if (err == HV_ERR_INVAL) {
+		hv_printf("cellvisor: boot bundle is not a valid cpio newc archive\n");
+		return HV_ERR_NOENT;
+	}
+	return err;
+}
+
+void hal_panic(const char *msg)
+{
+	hv_printf("cellvisor: PANIC: %s\n", msg);
+	bm_system_off();
+}
+
+/* ---- memory -------------------------------------------------------------- */
+
+void *hal_phys_map(paddr_t pa, uint64_t size)
+{
+	uint64_t a = pa_addr(pa);
+
+	if (hv_range_wraps(a, size))
+		return NULL;
+	if (platform_ready) {
+		if (in_range(pa_addr(platform.ram_base), platform.ram_size, a, size) ||
+		    in_range(pa_addr(platform.hv_base), platform.hv_size, a, size))
+			return (void *)(uintptr_t)a;
+		return NULL;
+	}
+	if (in_range(bm_machine.ram_base, bm_machine.ram_size, a, size))
+		return (void *)(uintptr_t)a;
+	return NULL;
+}
+
+void hal_mem_scrub(paddr_t pa, uint64_t size)
+{
+	void *p = hal_phys_map(pa, size);
+
+	CHECK(p != NULL);
+	memset(p, 0, (size_t)size);
+	/* A guest running with its MMU off reads non-cacheable (Arm ARM
+	 * D8.2.10): the zeroes must reach memory, or it would see whatever
+	 * the previous owner left there behind our cached zeroes. */
+	bm_dcache_clean_inval_poc(p, (size_t)size);
+}
+
+void hal_dcache_clean(paddr_t pa, uint64_t size)
+{
+	void *p = hal_phys_map(pa, size);
+
+	CHECK(p != NULL);
+	bm_dcache_clean_inval_poc(p, (size_t)size);
+	/* The guest may execute what was written: drop stale instructions
+	 * from every CPU's instruction cache (IC IALLUIS, D7.4.x). */
+	__asm__ volatile("ic ialluis\n\tdsb ish\n\tisb" : : : "memory");
+}
+
+void hal_mem_pool(paddr_t *base, uint64_t *size)
+{
+	*base = pa_init((uintptr_t)bm_pool_start);
+	*size = (uint64_t)(bm_pool_end - bm_pool_start);
+}
+
+/* Runs `flush` with VTTBR_EL2 holding `vmid`: TLBI by VMID acts on the
+ * VMID currently in VTTBR_EL2 (D8.13 "TLB maintenance instructions"). */
+static uint64_t vmid_switch(uint16_t vmid)
+{
+	uint64_t old = READ_SYSREG(vttbr_el2);
+
+	WRITE_SYSREG(vttbr_el2, (uint64_t)vmid << VTTBR_EL2_VMID_SHIFT);
+	__asm__ volatile("isb");
+	return old;
+}
+
+static void vmid_restore(uint64_t old)
+{
+	WRITE_SYSREG(vttbr_el2, old);
+	__asm__ volatile("isb");
+}
+
+void hal_tlb_flush_vmid(uint16_t vmid)
+{
+	uint64_t old = vmid_switch(vmid);
+
+	__asm__ volatile("dsb ishst\n\ttlbi vmalls12e1is\n\tdsb ish\n\tisb"
+			 : : : "memory");
+	vmid_restore(old);
+}
+
+/* Beyond this many pages one VMID-wide flush is cheaper than a loop. */
+#define TLB_RANGE_MAX_PAGES 512u
+
+void hal_tlb_flush_range(uint16_t vmid, ipa_t ipa, uint64_t size)
+{
+	uint64_t first = ipa_addr(ipa) >> HV_PAGE_SHIFT;
+	uint64_t pages = (size + HV_PAGE_MASK + (ipa_addr(ipa) & HV_PAGE_MASK)) >>
+			 HV_PAGE_SHIFT;
+	uint64_t old;
+
+	if (pages > TLB_RANGE_MAX_PAGES) {
+		hal_tlb_flush_vmid(vmid);
+		return;
+	}
+	old = vmid_switch(vmid);
+	__asm__ volatile("dsb ishst" : : : "memory");
+	/* TLBI IPAS2E1IS takes IPA[51:12] in bits [39:0] (D8.13.6); stage-1
+	 * entries built on the old stage-2 mapping go with VMALLE1IS. */
+	for (uint64_t i = 0; i < pages; i++)
+		__asm__ volatile("tlbi ipas2e1is, %0" : : "r"(first + i) : "memory");
+	__asm__ volatile("dsb ish\n\ttlbi vmalle1is\n\tdsb ish\n\tisb"
+			 : : : "memory");
+	vmid_restore(old);
+}
+
+/* ---- vCPUs --------------------------------------------------------------- */
+
+enum hv_err hal_vcpu_create(struct hv_vcpu *vcpu)
+{
+	for (unsigned i = 0; i < HV_ARRAY_SIZE(vcpu_slots); i++) {
+		struct bm_vcpu *ctx = &vcpu_slots[i];
+
+		if (!ctx->in_use) {
+			memset(ctx, 0, sizeof(*ctx));
+			ctx->in_use = true;
+			ctx->vcpu = vcpu;
+			vcpu->hal = ctx;
+			return HV_OK;
+		}
+	}
+	return HV_ERR_NOMEM;
+}
+
+void hal_vcpu_destroy(struct hv_vcpu *vcpu)
+{
+	struct bm_vcpu *ctx = vcpu->hal;
+
+	if (ctx == NULL)
+		return;
+	memset(ctx, 0, sizeof(*ctx));
+	vcpu->hal = NULL;
+}
+
+void hal_vcpu_reset(struct hv_vcpu *vcpu, ipa_t entry, uint64_t x0)
+{
+	struct bm_vcpu *ctx = vcpu->hal;
+
+	CHECK(ctx != NULL);
+	memset(ctx->x, 0, sizeof(ctx->x));
+	ctx->x[0] = x0;
+	ctx->elr_el2 = ipa_addr(entry);
+	ctx->spsr_el2 = PSR_MODE_EL1H | PSR_DAIF;
+	memset(ctx->el1, 0, sizeof(ctx->el1));
+	/* Loaded at the next entry, on the vCPU's own pCPU: this may run
+	 * on another one (hv_start on CPU 0, PSCI CPU_ON from a sibling). */
+	ctx->el1_dirty = (1u << BM_EL1_COUNT) - 1;
+	ctx->el1_reset = true;
+}
+
+/* The rest of EL1 state a CPU has after reset, as far as a guest can
+ * tell: MMU off, no translation tables, timers and debug off. */
+static void el1_load_reset_state(void)
+{
+	WRITE_SYSREG(sctlr_el1, SCTLR_EL1_RESET);
+	/* FP/SIMD usable at EL1/EL0 from the start: the architectural reset
+	 * value is UNKNOWN and small test guests never set it. */
+	WRITE_SYSREG(cpacr_el1, CPACR_EL1_FPEN_ALL);
+	WRITE_SYSREG(tcr_el1, 0);
+	WRITE_SYSREG(ttbr0_el1, 0);
+	WRITE_SYSREG(ttbr1_el1, 0);
+	WRITE_SYSREG(mair_el1, 0);
+	WRITE_SYSREG(amair_el1, 0);
+	WRITE_SYSREG(contextidr_el1, 0);
+	WRITE_SYSREG(tpidr_el1, 0);
+	WRITE_SYSREG(tpidr_el0, 0);
+	WRITE_SYSREG(tpidrro_el0, 0);
+	WRITE_SYSREG(sp_el0, 0);
+	WRITE_SYSREG(par_el1, 0);
+	WRITE_SYSREG(afsr0_el1, 0);
+	WRITE_SYSREG(afsr1_el1, 0);
+	WRITE_SYSREG(mdscr_el1, 0);
+	WRITE_SYSREG(cntkctl_el1, 0);
+	WRITE_SYSREG(cntv_ctl_el0, 0);
+	WRITE_SYSREG(cntv_cval_el0, 0);
+	WRITE_SYSREG(cntp_ctl_el0, 0);
+	WRITE_SYSREG(cntp_cval_el0, 0);
+}
+
+static void el1_write(enum bm_el1_reg r, uint64_t v)
+{
+	switch (r) {
+	case BM_EL1_SP: WRITE_SYSREG(sp_el1, v); break;
+	case BM_EL1_ELR: WRITE_SYSREG(elr_el1, v); break;
+	case BM_EL1_SPSR: WRITE_SYSREG(spsr_el1, v); break;
+	case BM_EL1_ESR: WRITE_SYSREG(esr_el1, v); break;
+	case BM_EL1_FAR: WRITE_SYSREG(far_el1, v); break;
+	case BM_EL1_VBAR: WRITE_SYSREG(vbar_el1, v); break;
+	case BM_EL1_COUNT: break;
+	}
+}
+
+static uint64_t el1_read(enum bm_el1_reg r)
+{
+	switch (r) {
+	case BM_EL1_SP: return READ_SYSREG(sp_el1);
+	case BM_EL1_ELR: return READ_SYSREG(elr_el1);
+	case BM_EL1_SPSR: return READ_SYSREG(spsr_el1);
+	case BM_EL1_ESR: return READ_SYSREG(esr_el1);
+	case BM_EL1_FAR: return READ_SYSREG(far_el1);
+	case BM_EL1_VBAR: return READ_SYSREG(vbar_el1);
+	case BM_EL1_COUNT: break;
+	}
+	return 0;
+}
+
+/* True when the vCPU's EL1 registers are the live ones in this CPU. */
+static bool el1_live_here(const struct hv_vcpu *vcpu)
+{
+	return vcpu->pcpu == bm_this_pcpu();
+}
+
+void hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
+{
+	struct bm_vcpu *ctx = vcpu->hal;
+	unsigned code;
+
+	/* Static partitioning: a vCPU only ever runs on its own pCPU. */
+	if (ctx == NULL || !el1_live_here(vcpu))
+		hal_panic("hal_vcpu_run: vCPU run on a CPU it is not pinned to");
+
+	WRITE_SYSREG(vtcr_el2, vcpu->cell->s2.geo.vtcr);
+	WRITE_SYSREG(vttbr_el2, stage2_vttbr(&vcpu->cell->s2));
+	/* Guests number their vCPUs 0..n-1 in Aff0, as the core's PSCI
+	 * CPU_ON and AFFINITY_INFO expect. */
+	WRITE_SYSREG(vmpidr_el2, MPIDR_RES1 | vcpu->id);
+	WRITE_SYSREG(hcr_el2, hcr_guest);
+	__asm__ volatile("isb");
+	if (ctx->el1_reset) {
+		el1_load_reset_state();
+		/* Stage-1 TLB entries of this VMID from before the reset
+		 * (a restarted cell) must not survive into the new run. */
+		__asm__ volatile("tlbi vmalle1\n\tic iallu\n\tdsb nsh\n\tisb"
+				 : : : "memory");
+		ctx->el1_reset = false;
+	}
+	for (unsigned r = 0; ctx->el1_dirty != 0 && r < BM_EL1_COUNT; r++) {
+		if (ctx->el1_dirty & (1u << r))
+			el1_write((enum bm_el1_reg)r, ctx->el1[r]);
+	}
+	ctx->el1_dirty = 0;
+
+	code = bm_guest_enter(ctx);
+
+	memset(exit, 0, sizeof(*exit));
+	switch (code) {
+	case BM_EXIT_SYNC:
+	case BM_EXIT_SERROR:
+		/* ESR_EL2 has EC 0x2f for an SError: the core reports it. */
+		exit->kind = HV_EXIT_SYNC;
+		exit->esr = READ_SYSREG(esr_el2);
+		exit->far = READ_SYSREG(far_el2);
+		exit->hpfar = READ_SYSREG(hpfar_el2);
+		break;
+	default:
+		exit->kind = HV_EXIT_IRQ;
+		break;
+	}
+	/* EL2 code runs without stage 2 (not used at EL2 anyway) but with
+	 * HCR_EL2 back to its quiet value, so a stray EL1 state change
+	 * cannot be routed oddly while we decide. */
+	WRITE_SYSREG(hcr_el2, HCR_EL2_RW);
+	__asm__ volatile("isb");
+}
+
+static int el1_index(enum hv_reg reg)
+{
+	switch (reg) {
+	case HV_REG_SP_EL1: return BM_EL1_SP;
+	case HV_REG_ELR_EL1: return BM_EL1_ELR;
+	case HV_REG_SPSR_EL1: return BM_EL1_SPSR;
+	case HV_REG_ESR_EL1: return BM_EL1_ESR;
+	case HV_REG_FAR_EL1: return BM_EL1_FAR;
+	case HV_REG_VBAR_EL1: return BM_EL1_VBAR;
+	default: return -1;
+	}
+}
+
+uint64_t hal_vcpu_reg_read(struct hv_vcpu *vcpu, enum hv_reg reg)
+{
+	struct bm_vcpu *ctx = vcpu->hal;
+	int e;
+
+	CHECK(ctx != NULL);
+	if ((unsigned)reg <= HV_REG_X30)
+		return ctx->x[reg];
+	if (reg == HV_REG_PC)
+		return ctx->elr_el2;
+	if (reg == HV_REG_PSTATE)
+		return ctx->spsr_el2;
+	e = el1_index(reg);
+	CHECK(e >= 0);
+	/* A value written but not yet loaded, or a vCPU whose registers
+	 * live on another CPU: the saved copy is the best answer. */
+	if ((ctx->el1_dirty & (1u << e)) != 0 || !el1_live_here(vcpu))
+		return ctx->el1[e];
+	return el1_read((enum bm_el1_reg)e);
+}
+
+void hal_vcpu_reg_write(struct hv_vcpu *vcpu, enum hv_reg reg, uint64_t val)
+{
+	struct bm_vcpu *ctx = vcpu->hal;
+	int e;
+
+	CHECK(ctx != NULL);
+	if ((unsigned)reg <= HV_REG_X30) {
+		ctx->x[reg] = val;
+		return;
+	}
+	if (reg == HV_REG_PC) {
+		ctx->elr_el2 = val;
+		return;
+	}
+	if (reg == HV_REG_PSTATE) {
+		ctx->spsr_el2 = val;
+		return;
+	}
+	e = el1_index(reg);
+	CHECK(e >= 0);
+	ctx->el1[e] = val;
+	if (el1_live_here(vcpu) && !ctx->el1_reset)
+		el1_write((enum bm_el1_reg)e, val);
+	else
+		ctx->el1_dirty |= 1u << e;
+}
+
+uint64_t hal_vcpu_insn_count(struct hv_vcpu *vcpu)
+{
+	HV_UNUSED(vcpu);
+	return 0;
+}

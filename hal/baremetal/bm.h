@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internals of the bare-metal EL2 HAL, shared by its C files and (the
+ * BM_CTX_* / BM_PCPU_* offsets and exit codes) by its assembly. Nothing in
+ * hv/ includes this.
+ */
+#ifndef HAL_BAREMETAL_BM_H
+#define HAL_BAREMETAL_BM_H
+
+/* Exit codes bm_guest_enter() returns: which lower-EL vector was taken. */
+#define BM_EXIT_SYNC 0
+#define BM_EXIT_IRQ 1
+#define BM_EXIT_FIQ 2
+#define BM_EXIT_SERROR 3
+
+/* Offsets into struct bm_vcpu for vectors.S; checked in hal.c. */
+#define BM_CTX_X0 0
+#define BM_CTX_ELR_EL2 248
+#define BM_CTX_SPSR_EL2 256
+
+/* Offsets into struct bm_pcpu for boot.S; checked in main.c. */
+#define BM_PCPU_STACK_TOP 0
+#define BM_PCPU_SIZE 32
+
+/* The PL011 the image prints on: QEMU virt's UART0. Early output goes
+ * there before any devicetree or config is read. */
+#define BM_UART_BASE 0x09000000
+
+/* Physical CPUs the image supports (stacks and per-CPU data). */
+#define BM_MAX_PCPUS 8
+/* Stack per physical CPU. hv_init() runs on CPU 0 with libfdt below it. */
+#define BM_STACK_SIZE 32768
+
+#ifndef __ASSEMBLER__
+
+#include <hv/types.h>
+
+struct hv_vcpu;
+
+/*
+ * The saved context of one vCPU. x[], elr_el2 and spsr_el2 are written by
+ * the exit path of vectors.S on every exit and read by its entry path.
+ * EL1 system registers stay live in the CPU while the vCPU is pinned
+ * there; el1[] only holds values written from elsewhere (a reset done by
+ * another pCPU, before the first run), applied at the next entry.
+ */
+enum bm_el1_reg {
+	BM_EL1_SP,
+	BM_EL1_ELR,
+	BM_EL1_SPSR,
+	BM_EL1_ESR,
+	BM_EL1_FAR,
+	BM_EL1_VBAR,
+	BM_EL1_COUNT,
+};
+
+struct bm_vcpu {
+	uint64_t x[31];
+	uint64_t elr_el2;
+	uint64_t spsr_el2;
+	uint64_t el1[BM_EL1_COUNT];
+	unsigned el1_dirty;     /* bit n: el1[n] must be loaded at entry */
+	bool el1_reset;         /* load the whole EL1 reset state at entry */
+	bool in_use;
+	struct hv_vcpu *vcpu;
+};
+
+/* Per physical CPU data; TPIDR_EL2 points at the running CPU's entry. */
+struct bm_pcpu {
+	uint64_t stack_top; /* BM_PCPU_STACK_TOP */
+	uint64_t index;     /* pCPU number as the config counts them */
+	uint64_t mpidr;     /* affinity, for PSCI CPU_ON */
+	uint64_t pad;
+};
+
+extern struct bm_pcpu bm_pcpus[BM_MAX_PCPUS];
+
+/* --- boot.S / vectors.S ----------------------------------------------- */
+
+/* Entry of secondary CPUs started by PSCI CPU_ON; context id = &bm_pcpus[n]. */
+void bm_secondary_entry(void);
+
+/* Enters the guest whose context is `ctx` on this CPU (VTTBR_EL2, HCR_EL2
+ * and EL1 state already set) and returns at its next exit with the full
+ * guest context saved in *ctx; the result is a BM_EXIT_* code. */
+unsigned bm_guest_enter(struct bm_vcpu *ctx);
+
+/* Linker-script symbols. */
+extern char __image_start[], __image_end[], __text_end[];
+extern char __bss_start[], __bss_end[];
+
+/* --- main.c -------------------------------------------------------------- */
+
+/* C entry of the boot CPU: MMU on, stack set, BSS zeroed. */
+HV_NORETURN void bm_main(uint64_t dtb_pa);
+
+/* C entry of a secondary CPU (MMU on, own stack, TPIDR_EL2 set). */
+HV_NORETURN void bm_secondary_main(struct bm_pcpu *pcpu);
+
+/* Called by vectors.S for an exception taken from EL2 itself: a
+ * hypervisor bug. Prints the syndrome and stops the machine. */
+HV_NORETURN void bm_el2_fault(uint64_t kind, const uint64_t *regs);
+
+/* The pCPU number of the calling CPU. */
+unsigned bm_this_pcpu(void);
+
+/* Machine facts read from QEMU's (the firmware's) devicetree. */
+struct bm_machine {
+	uint64_t ram_base, ram_size; /* first /memory range */
+	uint64_t initrd_start, initrd_end;
+	uint64_t dtb_pa, dtb_size;
+	unsigned cpu_count;
+	bool psci_smc; /* PSCI conduit is SMC (the only one usable at EL2) */
+};
+
+extern struct bm_machine bm_machine;
+
+/* --- hal.c --------------------------------------------------------------- */
+
+/* Programs the per-CPU EL2 controls (HCR_EL2 without VM, CPTR, CNTHCTL,
+ * MDCR, VPIDR). Called once on each CPU before it runs guests. */
+void bm_el2_cpu_init(void);
+
+/* --- uart.c -------------------------------------------------------------- */
+
+/* PL011 polled transmit at `base` (QEMU virt: 0x09000000). */
+void bm_uart_init(uint64_t base);
+void bm_uart_write(const char *s, size_t len);
+/* Serialises whole writes once several CPUs print. */
+void bm_console_lock(void);
+void bm_console_unlock(void);
+
+/* --- mmu.c --------------------------------------------------------------- */
+
+/* Builds the boot identity map (the 1 GiB around the image Normal, the
+ * first GiB Device) and turns the EL2 MMU and caches on. Runs with the
+ * MMU off: aligned stores only. */
+void bm_mmu_init(void);
+
+/* Turns the MMU on with the tables bm_mmu_init() built (secondaries). */
+void bm_mmu_enable(void);
+
+/* Cleans and invalidates [p, p+size) to the point of coherency, for data
+ * read by a CPU with its MMU off (secondary boot, guests entered with their
+ * MMU off). */
+void bm_dcache_clean_inval_poc(const void *p, size_t size);
+
+/* Cleans the tables and MMU register values to PoC before secondaries,
+ * which read them with their MMU off, are started. */
+void bm_mmu_publish(void);
+
+/* Maps [base, base+size) Normal (RAM) and the rest of the first 512 GiB
+ * Device, from the machine's devicetree, in 1 GiB blocks. */
+void bm_mmu_map_ram(uint64_t base, uint64_t size);
+
+/* --- bundle.c ------------------------------------------------------------ */
+
+/* Sets the cpio "newc" archive to search. */
+void bm_bundle_set(const void *data, size_t size);
+
+/* Finds member `name`; HV_ERR_NOENT if absent, HV_ERR_INVAL if the
+ * archive is malformed before it is found. */
+HV_MUST_CHECK enum hv_err bm_bundle_find(const char *name, const void **data,
+					 size_t *size);
+
+/* --- PSCI from EL2 (main.c) ---------------------------------------------- */
+
+/* Issues an SMC with the SMCCC register convention; returns x0. */
+uint64_t bm_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
+
+HV_NORETURN void bm_system_off(void);
+
+#endif /* __ASSEMBLER__ */
+
+#endif /* HAL_BAREMETAL_BM_H */
