@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The small runtime shared by Cellvisor's test guests: console output on
+ * the cell's emulated PL011, SMCCC calls by HVC #0 and SMC #0, the pledge
+ * entry, test exit, and MMIO accessors that pin the exact instruction used.
+ *
+ * Guests run at EL1h with the MMU off, so a VA is an IPA and every data
+ * access is Device-nGnRnE: that is why the build uses -mstrict-align and
+ * why nothing here may rely on unaligned accesses.
+ */
+#ifndef GUEST_H
+#define GUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hv/smccc.h>
+
+/* The cell's console, as every test config places it. */
+#define GUEST_UART_BASE UINT64_C(0x09000000)
+
+/* Where the image is linked, loaded and entered (guest.ld). */
+#define GUEST_LOAD_IPA UINT64_C(0x40000000)
+
+/*
+ * crt0.S starts the image with a fixed header so a guest can check that the
+ * first bytes of its RAM are what was loaded: the first instruction is
+ * `b` over the header (offset 16, hence this encoding), then a pad word,
+ * then the 64-bit magic "CVGUEST0" in little-endian byte order.
+ */
+#define GUEST_HEADER_INSN UINT32_C(0x14000004)
+#define GUEST_HEADER_MAGIC UINT64_C(0x3054534555475643)
+
+/* The status crt0's vector table exits with on an unexpected exception. */
+#define GUEST_STATUS_EXCEPTION 99
+
+/* x0..x7 after an SMCCC call (most calls only define x0..x3). */
+struct smccc_res {
+	uint64_t x[8];
+};
+
+/* Console output on the PL011 (32-bit DR stores, FR.TXFF polled). */
+void guest_putc(char c);
+void guest_puts(const char *s); /* no newline added */
+/* %s %c %d %u %x %X %p %%, with 'l'/'ll', '0' flag and a width. */
+void guest_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* SMCCC calls: function ID in x0, arguments in x1..x6, results x0..x7. */
+struct smccc_res smccc_hvc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
+			   uint64_t a4, uint64_t a5, uint64_t a6);
+struct smccc_res smccc_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
+			   uint64_t a4, uint64_t a5, uint64_t a6);
+/* The same with `hvc #0x4E58` (pledge entry) and `hvc #1` (no entry). */
+struct smccc_res smccc_hvc_pledge(uint64_t fid, uint64_t a1, uint64_t a2,
+				  uint64_t a3, uint64_t a4, uint64_t a5,
+				  uint64_t a6);
+struct smccc_res smccc_hvc_imm1(uint64_t fid, uint64_t a1, uint64_t a2,
+				uint64_t a3, uint64_t a4, uint64_t a5,
+				uint64_t a6);
+/* Shorthands returning x0 only. */
+uint64_t hvc0(uint64_t fid, uint64_t a1, uint64_t a2);
+uint64_t smc0(uint64_t fid, uint64_t a1, uint64_t a2);
+/* `hvc #0x4E58` (the pledge entry) and `hvc #1` (not an SMCCC entry). */
+uint64_t hvc_pledge(uint64_t x0, uint64_t x1, uint64_t x2);
+uint64_t hvc_imm1(uint64_t x0);
+
+/*
+ * Makes an SMCCC call by HVC (smc=false) or SMC with x4..x17 set to
+ * known values and returns the number of those registers that did not
+ * survive: SMCCC v1.1 says the callee preserves them.
+ */
+unsigned smccc_preserve_check(bool smc, uint64_t fid, uint64_t *x0);
+
+/* Ends the test: HV_CALL_TEST_EXIT with x1 = status. */
+_Noreturn void test_exit(int status);
+
+/* HV_CALL_CONSOLE_WRITE of [buf, buf+len): returns x0 (bytes or error). */
+int64_t hv_console_write(const void *buf, size_t len);
+
+/* HV_CALL_CELL_INFO; returns false when x0 != 0. */
+struct guest_cell_info {
+	uint64_t cell_id, vcpu_id, vcpu_count, cell_count, mem_base, mem_size;
+};
+bool guest_cell_info(struct guest_cell_info *info);
+
+/*
+ * MMIO accessors. Each is exactly one load or store instruction of the
+ * named form, so the hypervisor's decoding of that form is what is tested.
+ * Loads return the whole destination X register, which is preloaded with a
+ * poison value: an emulator that forgets to zero- or sign-extend into the
+ * upper bits is caught by comparing the full 64-bit result.
+ */
+uint64_t mmio_ldrb(uint64_t addr);	    /* ldrb  wN  (zero-extends to 64) */
+uint64_t mmio_ldrh(uint64_t addr);	    /* ldrh  wN */
+uint64_t mmio_ldr32(uint64_t addr);	    /* ldr   wN */
+uint64_t mmio_ldr64(uint64_t addr);	    /* ldr   xN */
+uint64_t mmio_ldrsb_w(uint64_t addr);	    /* ldrsb wN  (upper 32 bits zero) */
+uint64_t mmio_ldrsb_x(uint64_t addr);	    /* ldrsb xN */
+uint64_t mmio_ldrsh_w(uint64_t addr);	    /* ldrsh wN */
+uint64_t mmio_ldrsh_x(uint64_t addr);	    /* ldrsh xN */
+uint64_t mmio_ldrsw(uint64_t addr);	    /* ldrsw xN */
+void mmio_strb(uint64_t addr, uint64_t v);  /* strb wN */
+void mmio_strh(uint64_t addr, uint64_t v);  /* strh wN */
+void mmio_str32(uint64_t addr, uint64_t v); /* str  wN */
+void mmio_str64(uint64_t addr, uint64_t v); /* str  xN */
+/* Stores of the zero register (Rt = 31 means WZR/XZR, not SP). */
+void mmio_strb_wzr(uint64_t addr);
+void mmio_strh_wzr(uint64_t addr);
+void mmio_str32_wzr(uint64_t addr);
+void mmio_str64_xzr(uint64_t addr);
+/*
+ * Loads into the zero register: the value is discarded. They return how
+ * far SP moved across the load (0 when correct): an emulator that treats
+ * Rt = 31 as SP would move it.
+ */
+uint64_t mmio_ldrb_wzr(uint64_t addr);
+uint64_t mmio_ldrh_wzr(uint64_t addr);
+uint64_t mmio_ldr32_wzr(uint64_t addr);
+uint64_t mmio_ldr64_xzr(uint64_t addr);
+uint64_t mmio_ldrsb_xzr(uint64_t addr);
+uint64_t mmio_ldrsw_xzr(uint64_t addr);
+
+/*
+ * Check bookkeeping shared by the guests: check() prints "PASS what" or
+ * "FAIL: what" and counts failures; guest_fail_count() reads the count.
+ */
+bool check(bool ok, const char *what);
+/* As check(), printing "PASS what: 0xV" or "FAIL: what: got 0xG, want
+ * 0xW" so a failure shows the values. */
+bool check_eq(const char *what, uint64_t got, uint64_t want);
+unsigned guest_fail_count(void);
+/* Counts a failure whose "FAIL: ..." line the caller printed itself. */
+void guest_count_failure(void);
+
+/* The C entry point, called by crt0.S; its return value is the status. */
+int main(void);
+
+/* Freestanding helpers the compiler may call. */
+void *memset(void *dst, int c, size_t n);
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+
+#endif /* GUEST_H */
