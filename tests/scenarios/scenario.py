@@ -388,6 +388,17 @@ def mode_same(args):
             diff = "\n".join(difflib.unified_diff(
                 flat_s, flat_q, "sim", "qemu", lineterm="", n=2))
             problems.append("cell output differs:\n" + clip(diff))
+        # The core's reports on each cell (started, exited, terminated with
+        # PC, ESR and FAR) come from the same code on the same syndromes,
+        # so they must match to the byte too.
+        ev_s = sorted(l for l in sl if l.startswith("cellvisor: cell '"))
+        ev_q = sorted(l for l in ql if l.startswith("cellvisor: cell '"))
+        if not ev_s:
+            problems.append("sim: no cell report lines")
+        if ev_s != ev_q:
+            diff = "\n".join(difflib.unified_diff(
+                ev_s, ev_q, "sim", "qemu", lineterm="", n=2))
+            problems.append("cell reports differ:\n" + clip(diff))
         if report(f"same {name}", problems,
                   [(prefix + ".stdout", sl), (qlog, ql)]):
             failed += 1
