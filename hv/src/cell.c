@@ -36,17 +36,10 @@ static void vmid_free(struct hv *hv, uint16_t vmid)
 	hv->vmid_used[vmid / 64] &= ~bit;
 }
 
-static unsigned s2_flags(unsigned mem_flags)
-{
-	unsigned f = 0;
-	if (mem_flags & HV_MEM_READ)
-		f |= S2_READ;
-	if (mem_flags & HV_MEM_WRITE)
-		f |= S2_WRITE;
-	if (mem_flags & HV_MEM_EXEC)
-		f |= S2_EXEC;
-	return f;
-}
+/* Config access flags are stage-2 flags: one namespace, no translation. */
+_Static_assert(HV_MEM_READ == S2_READ && HV_MEM_WRITE == S2_WRITE &&
+		       HV_MEM_EXEC == S2_EXEC,
+	       "HV_MEM_* must equal S2_*");
 
 /*
  * Maps one configured RAM region. Policy check in depth: config_parse()
@@ -61,7 +54,7 @@ static enum hv_err map_region(struct hv_cell *cell, const struct hv_mem_region *
 	if (!hv_range_contains(pa_addr(p->ram_base), p->ram_size, pa, r->size) ||
 	    hv_ranges_overlap(pa_addr(p->hv_base), p->hv_size, pa, r->size))
 		return HV_ERR_DENIED;
-	return stage2_map(&cell->s2, r->ipa, r->pa, r->size, s2_flags(r->flags));
+	return stage2_map(&cell->s2, r->ipa, r->pa, r->size, r->flags & HV_MEM_RWX);
 }
 
 static void vcpus_destroy(struct hv_cell *cell)

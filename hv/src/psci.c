@@ -69,6 +69,13 @@ static struct hv_vcpu *vcpu_by_mpidr(struct hv_cell *cell, uint64_t mpidr)
 	return NULL;
 }
 
+/* A PSCI entry point must be 4-byte aligned code the cell may execute. */
+static bool entry_ok(struct hv_cell *cell, uint64_t entry)
+{
+	return (entry & 3) == 0 &&
+	       cell_guest_ptr(cell, ipa_init(entry), 4, S2_EXEC) != NULL;
+}
+
 /*
  * CPU_ON (DEN 0022 5.6): validate, then hand the start to the target's own
  * physical CPU (hv_pcpu_run resets it there), so EL1 state is only ever
@@ -102,8 +109,7 @@ static int64_t cpu_on(struct hv_vcpu *vcpu, uint32_t fid)
 	default:
 		return PSCI_RET_DENIED;
 	}
-	/* The entry point must be code the cell may execute (its own RAM). */
-	if ((entry & 3) != 0 || cell_guest_ptr(cell, ipa_init(entry), 4, S2_EXEC) == NULL)
+	if (!entry_ok(cell, entry))
 		return PSCI_RET_INVALID_ADDRESS;
 	t->on_entry = ipa_init(entry);
 	t->on_context = context;
@@ -165,8 +171,7 @@ static enum hv_action cpu_suspend(struct hv_vcpu *vcpu, uint32_t fid)
 		context &= UINT32_MAX;
 	}
 	if (state & PSCI_POWER_STATE_TYPE_POWERDOWN) {
-		if ((entry & 3) != 0 ||
-		    cell_guest_ptr(vcpu->cell, ipa_init(entry), 4, S2_EXEC) == NULL) {
+		if (!entry_ok(vcpu->cell, entry)) {
 			vcpu_gpr_write(vcpu, 0, (uint64_t)PSCI_RET_INVALID_ADDRESS);
 			return HV_ACTION_RESUME;
 		}
