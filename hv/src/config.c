@@ -72,11 +72,12 @@ static const struct config_props cells_props = {
 static const char *const cell_prop_names[] = {
 	"cpus",	 "memory",  "memory-access", "image",
 	"load-address", "entry", "console",	 "fault-policy",
+	"gic-distributor", "gic-redistributors", "wfi",
 };
 static const struct config_props cell_props = {
 	cell_prop_names, HV_ARRAY_SIZE(cell_prop_names),
 	"cpus, memory, memory-access, image, load-address, entry, console, "
-	"fault-policy",
+	"fault-policy, gic-distributor, gic-redistributors, wfi",
 };
 
 static enum hv_err config_fail(struct config_ctx *c, enum hv_err code,
@@ -751,36 +752,119 @@ static enum hv_err config_cell_boot(struct config_ctx *c, int node,
 	return HV_OK;
 }
 
-static enum hv_err config_cell_console(struct config_ctx *c, int node,
-				       struct hv_cell_config *cell)
+/*
+ * An emulated device window of the cell at `ipa` (from property `prop`):
+ * aligned, inside the IPA space, clear of the cell's RAM and of the
+ * windows already accepted (`others`, `other_sizes`, `other_count`).
+ */
+static enum hv_err config_window(struct config_ctx *c,
+				 const struct hv_cell_config *cell,
+				 const char *prop, uint64_t ipa, uint64_t size,
+				 uint64_t align, const uint64_t *others,
+				 const uint64_t *other_sizes, unsigned other_count)
 {
 	uint64_t ipa_limit = UINT64_C(1) << c->cfg->platform.ipa_bits;
-	enum hv_err ret;
-	uint64_t ipa;
 
-	ret = config_cell_ipa(c, node, "console", &cell->console_ipa,
-			      &cell->has_console);
-	if (ret || !cell->has_console)
-		return ret;
-	ipa = ipa_addr(cell->console_ipa);
-	if (!hv_is_aligned(ipa, HV_PAGE_SIZE))
-		return config_fail(c, HV_ERR_INVAL, "console",
-				   "0x%llx is not page aligned (4 KiB)",
-				   (unsigned long long)ipa);
-	if (!hv_range_contains(0, ipa_limit, ipa, CONFIG_CONSOLE_SIZE))
-		return config_fail(c, HV_ERR_RANGE, "console",
+	if (!hv_is_aligned(ipa, align))
+		return config_fail(c, HV_ERR_INVAL, prop,
+				   "0x%llx is not aligned to 0x%llx",
+				   (unsigned long long)ipa,
+				   (unsigned long long)align);
+	if (!hv_range_contains(0, ipa_limit, ipa, size))
+		return config_fail(c, HV_ERR_RANGE, prop,
 				   "0x%llx exceeds the %u-bit IPA space",
 				   (unsigned long long)ipa,
 				   c->cfg->platform.ipa_bits);
 	for (unsigned r = 0; r < cell->region_count; r++) {
 		const struct hv_mem_region *m = &cell->regions[r];
 
-		if (hv_ranges_overlap(ipa_addr(m->ipa), m->size, ipa,
-				      CONFIG_CONSOLE_SIZE))
-			return config_fail(c, HV_ERR_OVERLAP, "console",
+		if (hv_ranges_overlap(ipa_addr(m->ipa), m->size, ipa, size))
+			return config_fail(c, HV_ERR_OVERLAP, prop,
 					   "0x%llx overlaps memory region %u",
 					   (unsigned long long)ipa, r);
 	}
+	for (unsigned i = 0; i < other_count; i++)
+		if (hv_ranges_overlap(others[i], other_sizes[i], ipa, size))
+			return config_fail(c, HV_ERR_OVERLAP, prop,
+					   "0x%llx overlaps another device window "
+					   "of this cell",
+					   (unsigned long long)ipa);
+	return HV_OK;
+}
+
+static enum hv_err config_cell_console(struct config_ctx *c, int node,
+				       struct hv_cell_config *cell)
+{
+	enum hv_err ret;
+
+	ret = config_cell_ipa(c, node, "console", &cell->console_ipa,
+			      &cell->has_console);
+	if (ret || !cell->has_console)
+		return ret;
+	return config_window(c, cell, "console", ipa_addr(cell->console_ipa),
+			     CONFIG_CONSOLE_SIZE, HV_PAGE_SIZE, NULL, NULL, 0);
+}
+
+/* The virtual GICv3: both windows or neither (GICv3 needs both). */
+static enum hv_err config_cell_gic(struct config_ctx *c, int node,
+				   struct hv_cell_config *cell)
+{
+	const uint64_t align = UINT64_C(0x10000); /* 64 KiB frames */
+	uint64_t others[2], sizes[2];
+	unsigned n = 0;
+	bool has_d, has_r;
+	enum hv_err ret;
+
+	ret = config_cell_ipa(c, node, "gic-distributor", &cell->gicd_ipa, &has_d);
+	if (!ret)
+		ret = config_cell_ipa(c, node, "gic-redistributors",
+				      &cell->gicr_ipa, &has_r);
+	if (ret)
+		return ret;
+	if (has_d != has_r)
+		return config_fail(c, HV_ERR_INVAL,
+				   has_d ? "gic-redistributors" : "gic-distributor",
+				   "missing (a GICv3 needs both gic-distributor "
+				   "and gic-redistributors)");
+	if (!has_d)
+		return HV_OK;
+	if (cell->has_console) {
+		others[n] = ipa_addr(cell->console_ipa);
+		sizes[n++] = CONFIG_CONSOLE_SIZE;
+	}
+	ret = config_window(c, cell, "gic-distributor", ipa_addr(cell->gicd_ipa),
+			    HV_GICD_SIZE, align, others, sizes, n);
+	if (ret)
+		return ret;
+	others[n] = ipa_addr(cell->gicd_ipa);
+	sizes[n++] = HV_GICD_SIZE;
+	ret = config_window(c, cell, "gic-redistributors",
+			    ipa_addr(cell->gicr_ipa),
+			    HV_GICR_SIZE_PER_VCPU * cell->cpu_count, align,
+			    others, sizes, n);
+	if (ret)
+		return ret;
+	cell->has_gic = true;
+	return HV_OK;
+}
+
+static enum hv_err config_cell_wfi(struct config_ctx *c, int node,
+				   struct hv_cell_config *cell)
+{
+	const char *s;
+	enum hv_err ret;
+
+	cell->wfi = HV_WFI_TRAP;
+	ret = config_string(c, node, "wfi", 32, &s);
+	if (ret || !s)
+		return ret;
+	if (config_streq(s, "trap"))
+		cell->wfi = HV_WFI_TRAP;
+	else if (config_streq(s, "passthrough"))
+		cell->wfi = HV_WFI_PASSTHROUGH;
+	else
+		return config_fail(c, HV_ERR_INVAL, "wfi",
+				   "expected \"trap\" or \"passthrough\"");
 	return HV_OK;
 }
 
@@ -826,7 +910,11 @@ static enum hv_err config_parse_cell(struct config_ctx *c, int node,
 	if (!ret)
 		ret = config_cell_console(c, node, cell);
 	if (!ret)
+		ret = config_cell_gic(c, node, cell);
+	if (!ret)
 		ret = config_cell_policy(c, node, cell);
+	if (!ret)
+		ret = config_cell_wfi(c, node, cell);
 	return ret;
 }
 

@@ -1075,13 +1075,75 @@ START_TEST(test_cell_console_rules)
 	/* A cell console must be two cells, page aligned, and clear of the cell's RAM. */
 	REJECT(HV_ERR_OVERLAP, "/cells/a: console: 0x40fff000 overlaps memory region 0",
 	       platform_std, cell_a, LIST({ "cells/a", "console", CELLS(0, 0x40fff000) }));
-	REJECT(HV_ERR_INVAL, "/cells/a: console: 0x9000004 is not page aligned", platform_std,
+	REJECT(HV_ERR_INVAL, "/cells/a: console: 0x9000004 is not aligned to 0x1000", platform_std,
 	       cell_a, LIST({ "cells/a", "console", CELLS(0, 0x09000004) }));
 	REJECT(HV_ERR_INVAL, "/cells/a: console: expected 2 cells (64-bit IPA), got 1", platform_std,
 	       cell_a, LIST({ "cells/a", "console", CELLS(0x09000000) }));
 	/* Just below the RAM is fine. */
 	build(platform_std, cell_a, LIST({ "cells/a", "console", CELLS(0, 0x3ffff000) }), NULL);
 	expect_accept();
+}
+END_TEST
+
+START_TEST(test_cell_gic_rules)
+{
+	/* A virtual GICv3 needs both windows, 64 KiB aligned, with one 128 KiB
+	 * redistributor frame per vCPU, clear of RAM, the console and each
+	 * other; without them the cell has no vGIC. */
+	build(platform_std, cell_a, NULL, NULL);
+	expect_accept();
+	ck_assert(!cfg.cells[0].has_gic);
+	build(platform_std, cell_a,
+	      LIST({ "cells/a", "cpus", CELLS(0, 1) },
+		   { "cells/a", "console", CELLS(0, 0x09000000) },
+		   { "cells/a", "gic-distributor", CELLS(0, 0x08000000) },
+		   { "cells/a", "gic-redistributors", CELLS(0, 0x080a0000) }),
+	      NULL);
+	expect_accept();
+	ck_assert(cfg.cells[0].has_gic);
+	ck_assert_uint_eq(ipa_addr(cfg.cells[0].gicd_ipa), 0x08000000);
+	ck_assert_uint_eq(ipa_addr(cfg.cells[0].gicr_ipa), 0x080a0000);
+	REJECT(HV_ERR_INVAL, "/cells/a: gic-redistributors: missing", platform_std, cell_a,
+	       LIST({ "cells/a", "gic-distributor", CELLS(0, 0x08000000) }));
+	REJECT(HV_ERR_INVAL, "/cells/a: gic-distributor: missing", platform_std, cell_a,
+	       LIST({ "cells/a", "gic-redistributors", CELLS(0, 0x080a0000) }));
+	REJECT(HV_ERR_INVAL, "/cells/a: gic-distributor: 0x8001000 is not aligned to 0x10000",
+	       platform_std, cell_a,
+	       LIST({ "cells/a", "gic-distributor", CELLS(0, 0x08001000) },
+		    { "cells/a", "gic-redistributors", CELLS(0, 0x080a0000) }));
+	REJECT(HV_ERR_OVERLAP, "/cells/a: gic-redistributors: 0x8000000 overlaps another device window",
+	       platform_std, cell_a,
+	       LIST({ "cells/a", "gic-distributor", CELLS(0, 0x08000000) },
+		    { "cells/a", "gic-redistributors", CELLS(0, 0x08000000) }));
+	/* Two vCPUs need 256 KiB of redistributors: 0x3ffc0000 + 0x40000 hits RAM. */
+	REJECT(HV_ERR_OVERLAP, "/cells/a: gic-redistributors: 0x3ffe0000 overlaps memory region 0",
+	       platform_std, cell_a,
+	       LIST({ "cells/a", "cpus", CELLS(0, 1) },
+		    { "cells/a", "gic-distributor", CELLS(0, 0x08000000) },
+		    { "cells/a", "gic-redistributors", CELLS(0, 0x3ffe0000) }));
+	REJECT(HV_ERR_OVERLAP, "/cells/a: gic-distributor: 0x9000000 overlaps another device window",
+	       platform_std, cell_a,
+	       LIST({ "cells/a", "console", CELLS(0, 0x09000000) },
+		    { "cells/a", "gic-distributor", CELLS(0, 0x09000000) },
+		    { "cells/a", "gic-redistributors", CELLS(0, 0x080a0000) }));
+	REJECT(HV_ERR_RANGE, "/cells/a: gic-distributor: 0x10000000000 exceeds the 40-bit IPA space",
+	       platform_std, cell_a,
+	       LIST({ "cells/a", "gic-distributor", CELLS(0x100, 0) },
+		    { "cells/a", "gic-redistributors", CELLS(0, 0x080a0000) }));
+}
+END_TEST
+
+START_TEST(test_cell_wfi_rules)
+{
+	/* wfi is "trap" (the default) or "passthrough". */
+	build(platform_std, cell_a, NULL, NULL);
+	expect_accept();
+	ck_assert_int_eq(cfg.cells[0].wfi, HV_WFI_TRAP);
+	build(platform_std, cell_a, LIST({ "cells/a", "wfi", .str = "passthrough" }), NULL);
+	expect_accept();
+	ck_assert_int_eq(cfg.cells[0].wfi, HV_WFI_PASSTHROUGH);
+	REJECT(HV_ERR_INVAL, "/cells/a: wfi: expected \"trap\" or \"passthrough\"",
+	       platform_std, cell_a, LIST({ "cells/a", "wfi", .str = "spin" }));
 }
 END_TEST
 
@@ -1274,6 +1336,8 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_cell_load_and_entry_rules);
 	tcase_add_test(tc, test_cell_console_rules);
 	tcase_add_test(tc, test_cell_fault_policy_rules);
+	tcase_add_test(tc, test_cell_gic_rules);
+	tcase_add_test(tc, test_cell_wfi_rules);
 	tcase_add_test(tc, test_later_cell_error_names_that_cell);
 	suite_add_tcase(s, tc);
 

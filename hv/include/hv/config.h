@@ -38,6 +38,15 @@ enum hv_fault_policy {
 	HV_FAULT_INJECT,    /* the guest receives a synchronous external abort */
 };
 
+enum hv_wfi_mode {
+	HV_WFI_TRAP,        /* default: WFI/WFE trap; the vCPU waits for a vIRQ */
+	HV_WFI_PASSTHROUGH, /* WFI/WFE run natively (bare metal) */
+};
+
+/* Sizes of a cell's virtual GICv3 windows (IHI 0069 12.8, 12.10). */
+#define HV_GICD_SIZE UINT64_C(0x10000)          /* distributor: 64 KiB */
+#define HV_GICR_SIZE_PER_VCPU UINT64_C(0x20000) /* RD + SGI frames */
+
 struct hv_cell_config {
 	char name[HV_NAME_MAX];
 	unsigned cpu_count;
@@ -50,6 +59,10 @@ struct hv_cell_config {
 	bool has_console;        /* an emulated PL011 at console_ipa */
 	ipa_t console_ipa;
 	enum hv_fault_policy fault_policy;
+	bool has_gic;  /* a virtual GICv3 at gicd_ipa / gicr_ipa */
+	ipa_t gicd_ipa;
+	ipa_t gicr_ipa; /* cpu_count frames of HV_GICR_SIZE_PER_VCPU */
+	enum hv_wfi_mode wfi;
 };
 
 struct hv_platform_config {
