@@ -16,13 +16,6 @@
 #include <hv/smccc.h>
 #include <hv/vcpu.h>
 
-/* Vector offsets from VBAR_EL1 (Arm ARM D1.10.2, table "Vector offsets"). */
-#define VECTOR_CUR_SP0 0x000u
-#define VECTOR_CUR_SPX 0x200u
-#define VECTOR_LOWER_A64 0x400u
-#define PSR_MODE_EL1T UINT64_C(0x4)
-#define PSR_MODE_EL0T UINT64_C(0x0)
-
 static enum hv_exit_class exit_class(unsigned ec)
 {
 	switch (ec) {
@@ -46,40 +39,22 @@ static enum hv_exit_class exit_class(unsigned ec)
 /*
  * Delivers a synchronous external abort to the guest's EL1, as if its
  * access had hit an external abort (DFSC/IFSC 0x10): the "inject-abort"
- * fault policy. Arm ARM D1.10 (exception entry): ELR_EL1 = faulting PC,
- * SPSR_EL1 = PSTATE, PSTATE = EL1h with DAIF masked, PC = vector.
+ * fault policy. The class is the current-EL or lower-EL abort class
+ * depending on where the guest was (Arm ARM D24.2.40).
  */
 static void inject_abort(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 {
-	uint64_t pstate = hal_vcpu_reg_read(vcpu, HV_REG_PSTATE);
-	uint64_t mode = pstate & PSR_MODE_MASK;
-	bool from_el0 = mode == PSR_MODE_EL0T;
-	unsigned ec = ESR_EL2_EC(exit->esr);
-	unsigned new_ec;
+	bool from_el0 = (hal_vcpu_reg_read(vcpu, HV_REG_PSTATE) & PSR_MODE_MASK) == 0;
 	uint32_t iss = ESR_FSC_SYNC_EXT;
-	uint64_t offset;
+	unsigned ec;
 
-	if (ec == ESR_EC_IABT_LOW) {
-		new_ec = from_el0 ? ESR_EC_IABT_LOW : ESR_EC_IABT_CUR;
+	if (ESR_EL2_EC(exit->esr) == ESR_EC_IABT_LOW) {
+		ec = from_el0 ? ESR_EC_IABT_LOW : ESR_EC_IABT_CUR;
 	} else {
-		new_ec = from_el0 ? ESR_EC_DABT_LOW : ESR_EC_DABT_CUR;
+		ec = from_el0 ? ESR_EC_DABT_LOW : ESR_EC_DABT_CUR;
 		iss |= ESR_EL2_ISS(exit->esr) & ESR_ISS_DABT_WNR;
 	}
-	if (from_el0)
-		offset = VECTOR_LOWER_A64;
-	else if (mode == PSR_MODE_EL1T)
-		offset = VECTOR_CUR_SP0;
-	else
-		offset = VECTOR_CUR_SPX;
-
-	hal_vcpu_reg_write(vcpu, HV_REG_ESR_EL1, ESR_EL2_MAKE(new_ec, 1, iss));
-	hal_vcpu_reg_write(vcpu, HV_REG_FAR_EL1, exit->far);
-	hal_vcpu_reg_write(vcpu, HV_REG_ELR_EL1,
-			   hal_vcpu_reg_read(vcpu, HV_REG_PC));
-	hal_vcpu_reg_write(vcpu, HV_REG_SPSR_EL1, pstate);
-	hal_vcpu_reg_write(vcpu, HV_REG_PSTATE, PSR_MODE_EL1H | PSR_DAIF);
-	hal_vcpu_reg_write(vcpu, HV_REG_PC,
-			   hal_vcpu_reg_read(vcpu, HV_REG_VBAR_EL1) + offset);
+	vcpu_take_exception(vcpu, VCPU_EXC_SYNC, ESR_EL2_MAKE(ec, 1, iss), exit->far);
 }
 
 /* Applies the cell's fault policy to an access the hypervisor refuses. */

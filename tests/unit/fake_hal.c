@@ -37,6 +37,7 @@ struct fake_state {
 	unsigned image_count;
 	struct hv_exit exits[FAKE_MAX_EXITS];
 	unsigned exit_head, exit_count;
+	uint64_t kicks; /* bit n: hal_cpu_kick(n) was called */
 };
 
 static struct fake_state fake = { .pa_bits = 40 };
@@ -266,6 +267,25 @@ void hal_vcpu_reg_write(struct hv_vcpu *vcpu, enum hv_reg reg, uint64_t val)
 	if ((unsigned)reg >= HV_REG_COUNT)
 		hal_panic("bad register");
 	r->regs[reg] = val;
+}
+
+void hal_vcpu_idle(struct hv_vcpu *vcpu, struct hv_exit *exit)
+{
+	/* Scripted like hal_vcpu_run: the next queued exit, else "nothing". */
+	hal_vcpu_run(vcpu, exit);
+}
+
+void hal_cpu_kick(unsigned pcpu)
+{
+	if (pcpu < 64)
+		fake.kicks |= UINT64_C(1) << pcpu;
+}
+
+uint64_t fake_hal_kicks_take(void)
+{
+	uint64_t k = fake.kicks;
+	fake.kicks = 0;
+	return k;
 }
 
 uint64_t hal_vcpu_insn_count(struct hv_vcpu *vcpu)

@@ -36,6 +36,9 @@ void fake_hal_remove_images(void);
  * the queue empty, hal_vcpu_run() returns HV_EXIT_BUDGET. */
 void fake_hal_push_exit(const struct hv_exit *exit);
 
+/* pCPUs kicked with hal_cpu_kick() since the last call (bit n = pCPU n). */
+uint64_t fake_hal_kicks_take(void);
+
 /* TLB flush calls seen since setup. */
 unsigned fake_hal_tlb_flushes(void);
 

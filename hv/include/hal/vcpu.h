@@ -28,7 +28,11 @@ void hal_vcpu_destroy(struct hv_vcpu *vcpu);
  * Puts the vCPU in the architectural state of a CPU entering EL1h from a
  * reset or PSCI CPU_ON: PC = entry, X0 = x0, other GPRs 0, PSTATE = EL1h
  * with D, A, I and F masked, EL1 MMU and caches off (SCTLR_EL1 reset
- * value), the stage-2 of vcpu->cell in force on the next hal_vcpu_run().
+ * value), the stage-2 of vcpu->cell in force on the next hal_vcpu_run(),
+ * MPIDR_EL1 as the guest reads it = vcpu_mpidr(vcpu) (VMPIDR_EL2), and
+ * WFI/WFE trapping per vcpu->cell->cfg->wfi (HCR_EL2.TWI/TWE). The
+ * virtual counter of the cell starts at 0 on its first reset and keeps
+ * counting across resets (CNTVOFF_EL2 fixed per cell).
  */
 void hal_vcpu_reset(struct hv_vcpu *vcpu, ipa_t entry, uint64_t x0);
 
@@ -51,6 +55,28 @@ void hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit);
  * or from inside hv_exit_handle() for the vCPU that exited). */
 uint64_t hal_vcpu_reg_read(struct hv_vcpu *vcpu, enum hv_reg reg);
 void hal_vcpu_reg_write(struct hv_vcpu *vcpu, enum hv_reg reg, uint64_t val);
+
+/*
+ * Called on vcpu's physical CPU when the vCPU waits (trapped WFI,
+ * CPU_SUSPEND) and the core has no virtual interrupt to give it. Returns
+ * when something may have changed:
+ *  - HV_EXIT_IRQ with a physical interrupt for this CPU, acknowledged as
+ *    for hal_vcpu_run() (bare metal: after a WFI at EL2 with interrupts
+ *    masked, which still wakes on a pending interrupt; the simulator:
+ *    when virtual time reaches this vCPU's next timer deadline);
+ *  - HV_EXIT_BUDGET when nothing arrived within the HAL's slice (the
+ *    simulator, which must let other vCPUs run, or a kick).
+ * The vCPU's registers are not touched.
+ */
+void hal_vcpu_idle(struct hv_vcpu *vcpu, struct hv_exit *exit);
+
+/*
+ * Makes physical CPU `pcpu` leave its guest (or its idle wait) soon so the
+ * core re-evaluates its vCPU: new virtual interrupts were queued for it by
+ * another CPU. Bare metal: a physical SGI to that CPU. The simulator, which
+ * flushes before every run: nothing. Callable from any CPU, any context.
+ */
+void hal_cpu_kick(unsigned pcpu);
 
 /* Guest instructions this vCPU has retired so far (virtual time on the
  * simulator; 0 where the HAL cannot count). For statistics and traces. */

@@ -35,6 +35,11 @@ struct hv_exit {
 	uint64_t far;   /* FAR_EL2 (aborts) */
 	uint64_t hpfar; /* HPFAR_EL2 (stage-2 aborts) */
 	enum hv_action action; /* HV_EXIT_HANDLED only */
+	/* HV_EXIT_IRQ: the physical INTID the HAL acknowledged. Its priority
+	 * has been dropped but it is NOT deactivated: the core either links
+	 * it to a virtual interrupt (deactivated when the guest ends it) or
+	 * calls hal_vgic_hw_deactivate(). 1023 = spurious (nothing to do). */
+	uint32_t intid;
 };
 
 /* Exit classes counted per vCPU for `hvsim --stats`. */

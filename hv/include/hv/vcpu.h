@@ -61,6 +61,26 @@ void vcpu_gpr_write(struct hv_vcpu *vcpu, unsigned n, uint64_t val);
  */
 uint64_t vcpu_mpidr(const struct hv_vcpu *vcpu);
 
+/* Exception types, in vector-table order (Arm ARM D1.10.2). */
+enum vcpu_exception {
+	VCPU_EXC_SYNC = 0,
+	VCPU_EXC_IRQ = 1,
+	VCPU_EXC_FIQ = 2,
+	VCPU_EXC_SERROR = 3,
+};
+
+/*
+ * Makes the vCPU take an exception to EL1 as hardware would (Arm ARM
+ * D1.10): ELR_EL1 = the current PC, SPSR_EL1 = PSTATE, PSTATE = EL1h with
+ * D, A, I, F masked, PC = VBAR_EL1 + the vector for the current mode
+ * (current EL with SP0 0x000, with SPx 0x200, lower EL AArch64 0x400) +
+ * 0x80 * type. For VCPU_EXC_SYNC, ESR_EL1 = esr and FAR_EL1 = far; the
+ * other types leave them alone. Used for injected aborts and, by HALs that
+ * model the CPU interface, for IRQ delivery.
+ */
+void vcpu_take_exception(struct hv_vcpu *vcpu, enum vcpu_exception type,
+			 uint64_t esr, uint64_t far);
+
 /* Advances the guest PC past the trapped 32-bit instruction. */
 void vcpu_skip_insn(struct hv_vcpu *vcpu);
 
