@@ -18,6 +18,11 @@
 
 #define GIC_SGI_COUNT 16u     /* INTIDs 0..15: software generated */
 #define GIC_PRIVATE_COUNT 32u /* INTIDs 0..31: SGIs and PPIs, per PE */
+#define GIC_SGI_COUNT 16u     /* INTIDs 0..15: SGIs */
+/* The virtual CPU interface's maintenance interrupt (Arm BSA recommends
+ * PPI 9, INTID 25; QEMU virt uses it). Never forwarded to a guest. */
+#define GIC_PPI_MAINTENANCE 25u
+#define GIC_INTID_SPURIOUS 1023u /* IAR read with nothing pending */
 #define GIC_SPI_FIRST 32u
 #define GIC_SPI_LAST 1019u
 #define GIC_INTID_SPURIOUS 1023u
