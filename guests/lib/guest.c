@@ -25,6 +25,8 @@
 static unsigned fail_count;
 static unsigned in_exception; /* nesting depth of guest_exception() */
 
+void guest_exception(uint64_t esr, uint64_t elr, uint64_t far);
+
 /* ---- MMIO accessors ---------------------------------------------------- */
 
 /* "=&r": the destination must not share a register with the address, or
@@ -221,8 +223,16 @@ _Noreturn void test_exit(int status)
 {
 	/* The status travels as a 64-bit register; a negative int would be
 	 * sign-extended, which the hypervisor is free to treat as it likes. */
-	smccc_hvc(HV_CALL_TEST_EXIT, (uint64_t)(int64_t)status, 0, 0, 0, 0, 0);
-	guest_puts("FAIL: HV_CALL_TEST_EXIT returned\n");
+	uint64_t r = smccc_hvc(HV_CALL_TEST_EXIT, (uint64_t)(int64_t)status, 0,
+			       0, 0, 0, 0)
+			     .x[0];
+
+	if (r == (uint64_t)SMCCC_RET_NOT_SUPPORTED)
+		/* No Cellvisor (bare QEMU at EL1): say how it ended. */
+		guest_printf("no Cellvisor: status %d, PSCI SYSTEM_OFF\n",
+			     status);
+	else
+		guest_puts("FAIL: HV_CALL_TEST_EXIT returned\n");
 	smccc_hvc(PSCI_SYSTEM_OFF, 0, 0, 0, 0, 0, 0);
 	/* Nothing ends this vCPU: idle so the run's instruction budget, not
 	 * a busy loop, decides when the simulation stops. */
@@ -408,9 +418,39 @@ unsigned guest_fail_count(void)
 	return fail_count;
 }
 
-/* ---- exceptions -------------------------------------------------------- */
+/* ---- interrupts, PSCI, SMP --------------------------------------------- */
 
-void guest_exception(uint64_t esr, uint64_t elr, uint64_t far);
+unsigned guest_cpu_id(void)
+{
+	return (unsigned)(read_sysreg(mpidr_el1) & 0xff);
+}
+
+bool guest_hv_present(void)
+{
+	return hvc0(HV_CALL_VERSION, 0, 0) != (uint64_t)SMCCC_RET_NOT_SUPPORTED;
+}
+
+int64_t psci_call(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	uint64_t x0 = smccc_hvc(fid, a1, a2, a3, 0, 0, 0).x[0];
+
+	if (!(fid & SMCCC_SMC64))
+		return (int64_t)(int32_t)(uint32_t)x0;
+	return (int64_t)x0;
+}
+
+__attribute__((weak)) void secondary_main(uint64_t context)
+{
+	(void)context;
+}
+
+__attribute__((weak)) void guest_irq(void)
+{
+	guest_printf("unexpected IRQ ELR=0x%lx\n", read_sysreg(elr_el1));
+	test_exit(GUEST_STATUS_EXCEPTION);
+}
+
+/* ---- exceptions -------------------------------------------------------- */
 
 /* Called by crt0's vector table for every exception: none is expected. */
 void guest_exception(uint64_t esr, uint64_t elr, uint64_t far)

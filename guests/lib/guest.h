@@ -133,6 +133,109 @@ unsigned guest_fail_count(void);
 /* Counts a failure whose "FAIL: ..." line the caller printed itself. */
 void guest_count_failure(void);
 
+/* ---- system registers, barriers, interrupts, PSCI, SMP ----------------
+ *
+ * For the interrupt, timer and SMP guests (irq, timer, smp, psci). The GIC
+ * helpers are in gic.h. Everything here also works on bare QEMU virt at EL1
+ * with no hypervisor (PSCI then comes from QEMU through the HVC conduit):
+ * see guest_hv_present().
+ */
+
+/* MRS/MSR by register name (GNU statement expression). */
+#define read_sysreg(reg)                                              \
+	({                                                            \
+		uint64_t __v;                                         \
+		__asm__ volatile("mrs %0, " #reg : "=r"(__v)::"memory"); \
+		__v;                                                  \
+	})
+#define write_sysreg(reg, v) \
+	__asm__ volatile("msr " #reg ", %0" : : "r"((uint64_t)(v)) : "memory")
+
+#define isb() __asm__ volatile("isb" ::: "memory")
+#define dmb_sy() __asm__ volatile("dmb sy" ::: "memory")
+#define dsb_sy() __asm__ volatile("dsb sy" ::: "memory")
+#define wfi() __asm__ volatile("wfi" ::: "memory")
+/* PSTATE.I: IRQs masked / unmasked (the ISB makes a pending IRQ be taken
+ * right after the unmask, not some instructions later). */
+#define irq_mask() __asm__ volatile("msr daifset, #2" ::: "memory")
+#define irq_unmask() __asm__ volatile("msr daifclr, #2\n\tisb" ::: "memory")
+
+/* A plain shared flag or counter: one writer, any readers (MMU off, so
+ * no exclusives; see guests/README.md). */
+static inline uint32_t shared_read(const volatile uint32_t *p)
+{
+	uint32_t v = *p;
+
+	dmb_sy();
+	return v;
+}
+
+static inline void shared_write(volatile uint32_t *p, uint32_t v)
+{
+	dmb_sy();
+	*p = v;
+	dsb_sy();
+}
+
+/* The most CPUs (MPIDR Aff0 0..GUEST_MAX_CPUS-1) crt0 has stacks for. */
+#define GUEST_MAX_CPUS 8u
+
+/* MPIDR_EL1.Aff0 of the running CPU: vCPU n of a cell has Aff0 = n. */
+unsigned guest_cpu_id(void);
+
+/*
+ * True when Cellvisor answers HV_CALL_VERSION, false on a machine without
+ * it (bare QEMU at EL1, where the call returns NOT_SUPPORTED). Without
+ * Cellvisor test_exit() prints the status and powers off with PSCI
+ * SYSTEM_OFF instead.
+ */
+bool guest_hv_present(void);
+
+/*
+ * A PSCI call through HVC #0 (the conduit on Cellvisor and on QEMU at EL1
+ * without EL2/EL3). For SMC32 function IDs only W0 is defined (DEN 0028
+ * 2.6): the result is W0 sign-extended; SMC64 results are all of X0.
+ */
+int64_t psci_call(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
+
+/*
+ * Secondary entry point for PSCI CPU_ON (crt0.S): masks interrupts, takes
+ * the stack of its MPIDR Aff0 (GUEST_MAX_CPUS of them, separate from
+ * main()'s), installs the vector table and calls secondary_main(x0 =
+ * context id). If that returns, the CPU turns itself off (CPU_OFF).
+ * A CPU whose Aff0 has no stack turns off at once.
+ */
+void _secondary_entry(void);
+/* Weak default: returns at once (so the CPU turns off). */
+void secondary_main(uint64_t context);
+
+/*
+ * IRQ handler: crt0's vector for an IRQ taken from EL1 with SP_EL1
+ * (VBAR_EL1 + 0x280) saves x0-x18, x29, x30, ELR_EL1 and SPSR_EL1, calls
+ * guest_irq() and returns with ERET. The weak default reports an
+ * unexpected IRQ and exits with GUEST_STATUS_EXCEPTION. Interrupts stay
+ * masked (PSTATE.I) while it runs. Every other vector still reports an
+ * unexpected exception.
+ */
+void guest_irq(void);
+
+/*
+ * CPU_SUSPEND with a powerdown state that may resume at an entry point
+ * (crt0.S): saves x19-x30 and SP, then calls `fid` (CPU_SUSPEND_32/64) by
+ * HVC #0 with x1 = power_state, x2 = entry, x3 = context. entry == 0 means
+ * guest_suspend_resume, which restores the saved registers, stores the X0
+ * it was entered with in guest_resume_x0, reinstalls the vector table and
+ * returns GUEST_SUSPEND_RESUMED (1, which PSCI never returns) from this
+ * call, with interrupts masked. If the call returns normally (standby, an
+ * error, or an implementation that treats powerdown as standby), its X0
+ * is returned. One CPU at a time.
+ */
+#define GUEST_SUSPEND_RESUMED INT64_C(1)
+int64_t guest_suspend_powerdown(uint64_t fid, uint64_t power_state,
+				uint64_t entry, uint64_t context);
+void guest_suspend_resume(void);
+extern volatile uint64_t guest_resume_x0;
+
 /* The C entry point, called by crt0.S; its return value is the status. */
 int main(void);
 
