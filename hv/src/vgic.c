@@ -153,6 +153,12 @@ static unsigned irq_target(const struct vgic *vgic, unsigned cpu,
  * can be forwarded, and the vCPU whose LR holds it (that LR must be
  * rewritten or evicted at its next flush).
  */
+/* Marks the model changed: the next vgic_flush() of every vCPU re-chooses. */
+static inline void vgic_touch(struct vgic *vgic)
+{
+	vgic->gen++;
+}
+
 static void irq_changed(struct vgic *vgic, unsigned cpu, uint32_t intid)
 {
 	struct vgic_irq *irq = irq_get(vgic, cpu, intid);
@@ -522,6 +528,7 @@ static bool dist_read(void *dev, uint64_t off, unsigned size, uint64_t *val)
 
 static bool dist_write(void *dev, uint64_t off, unsigned size, uint64_t val)
 {
+	vgic_touch(dev);
 	return dist_access(dev, off, size, &val, true);
 }
 
@@ -673,6 +680,7 @@ static bool redist_read(void *dev, uint64_t off, unsigned size, uint64_t *val)
 
 static bool redist_write(void *dev, uint64_t off, unsigned size, uint64_t val)
 {
+	vgic_touch(dev);
 	return redist_access(dev, off, size, &val, true);
 }
 
@@ -685,6 +693,7 @@ const struct mmio_ops vgic_redist_ops = {
 
 enum hv_err vgic_inject(struct vgic *vgic, unsigned vcpu_id, uint32_t intid)
 {
+	vgic_touch(vgic);
 	struct vgic_irq *irq = irq_get(vgic, vcpu_id, intid);
 
 	if (irq == NULL)
@@ -697,6 +706,7 @@ enum hv_err vgic_inject(struct vgic *vgic, unsigned vcpu_id, uint32_t intid)
 enum hv_err vgic_set_level(struct vgic *vgic, unsigned vcpu_id, uint32_t intid,
 			   bool level)
 {
+	vgic_touch(vgic);
 	struct vgic_irq *irq = irq_get(vgic, vcpu_id, intid);
 	bool was = irq != NULL && (irq->flags & VGIC_IRQ_LINE);
 
@@ -724,6 +734,7 @@ enum hv_err vgic_set_level(struct vgic *vgic, unsigned vcpu_id, uint32_t intid,
 enum hv_err vgic_hw_link(struct vgic *vgic, unsigned vcpu_id, uint32_t intid,
 			 uint32_t pintid)
 {
+	vgic_touch(vgic);
 	struct vgic_irq *irq = irq_get(vgic, vcpu_id, intid);
 
 	/* HW = 1 with an SGI as vINTID or pINTID is UNPREDICTABLE
@@ -740,6 +751,7 @@ enum hv_err vgic_hw_link(struct vgic *vgic, unsigned vcpu_id, uint32_t intid,
 
 enum hv_err vgic_hw_unlink(struct vgic *vgic, unsigned vcpu_id, uint32_t intid)
 {
+	vgic_touch(vgic);
 	struct vgic_irq *irq = irq_get(vgic, vcpu_id, intid);
 
 	if (irq == NULL || !(irq->flags & VGIC_IRQ_HW))
@@ -755,6 +767,7 @@ enum hv_err vgic_hw_unlink(struct vgic *vgic, unsigned vcpu_id, uint32_t intid)
 
 enum hv_err vgic_hw_inject(struct vgic *vgic, unsigned vcpu_id, uint32_t pintid)
 {
+	vgic_touch(vgic);
 	unsigned i;
 
 	if (vcpu_id < vgic->vcpu_count) {
@@ -780,6 +793,7 @@ enum hv_err vgic_hw_inject(struct vgic *vgic, unsigned vcpu_id, uint32_t pintid)
 unsigned vgic_sgi_write(struct vgic *vgic, unsigned self, uint64_t val,
 			unsigned group)
 {
+	vgic_touch(vgic);
 	uint32_t intid = (uint32_t)((val & ICC_SGI1R_INTID_MASK) >>
 				    ICC_SGI1R_INTID_SHIFT);
 	uint64_t targets = 0;
@@ -849,6 +863,8 @@ void vgic_sync(struct vgic *vgic, struct hv_vcpu *vcpu)
 		if (!(c->lr_used & (UINT32_C(1) << n)))
 			continue;
 		v = hal_vgic_lr_read(vcpu, n);
+		if (v != c->lr_val[n])
+			vgic_touch(vgic); /* the guest acknowledged or ended it */
 		irq = irq_must(vgic, id, c->lr_intid[n]);
 		CHECK(irq->lr_vcpu == id && irq->lr == n);
 		st = v & ICH_LR_STATE_MASK;
@@ -962,6 +978,28 @@ void vgic_flush(struct vgic *vgic, struct hv_vcpu *vcpu)
 
 	if (!c->synced)
 		vgic_sync(vgic, vcpu);
+	if (c->flush_gen == vgic->gen) {
+		/* Nothing changed since these LRs were chosen: they are still
+		 * right, and the guest gets them back as they are. Only the
+		 * latch of an LR still pending must go back to it, as step 4
+		 * below would do: vgic_sync() took it back, and leaving it in
+		 * the model would deliver the interrupt a second time once the
+		 * guest acknowledges the LR. */
+		for (n = 0; n < vgic->lr_count; n++) {
+			struct vgic_irq *irq;
+
+			if (!(c->lr_used & (UINT32_C(1) << n)) ||
+			    !(c->lr_val[n] & ICH_LR_STATE_PENDING))
+				continue;
+			irq = irq_must(vgic, id, c->lr_intid[n]);
+			if (irq->flags & VGIC_IRQ_LATCH) {
+				irq->flags |= VGIC_IRQ_LR_LATCH;
+				irq->flags &= (uint16_t)~VGIC_IRQ_LATCH;
+			}
+		}
+		c->synced = false;
+		return;
+	}
 
 	/* 1. Choose: every interrupt this vCPU should see, best first. */
 	for (intid = 0; intid < GIC_PRIVATE_COUNT + vgic->spi_count; intid++) {
@@ -1000,6 +1038,8 @@ void vgic_flush(struct vgic *vgic, struct hv_vcpu *vcpu)
 		if (!(c->lr_used & bit) || (keep & bit))
 			continue;
 		irq = irq_must(vgic, id, c->lr_intid[n]);
+		/* Another vCPU may be the right home for it now. */
+		vgic_touch(vgic);
 		hal_vgic_lr_write(vcpu, n, 0);
 		c->lr_val[n] = 0;
 		c->lr_used &= ~bit;
@@ -1042,6 +1082,7 @@ void vgic_flush(struct vgic *vgic, struct hv_vcpu *vcpu)
 	 * guest has drained the LRs (ICH_HCR_EL2.UIE), to refill them. */
 	hal_vgic_set_underflow(vcpu, overflow);
 	c->synced = false;
+	c->flush_gen = vgic->gen;
 }
 
 bool vgic_pending(const struct vgic *vgic, unsigned vcpu_id)
@@ -1146,6 +1187,7 @@ static void vgic_reset_all(struct vgic *vgic, bool unlink)
 
 void vgic_reset(struct vgic *vgic)
 {
+	vgic_touch(vgic);
 	vgic_reset_all(vgic, false);
 }
 

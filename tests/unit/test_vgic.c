@@ -197,6 +197,72 @@ static unsigned valid_lrs(unsigned cpu)
 
 /* vgic_init refuses impossible sizes and a HAL without list registers, and
  * rounds the SPI count up to a multiple of 32. */
+START_TEST(test_flush_skips_when_unchanged)
+{
+	/* Flushes with no change since the last one leave the list registers
+	 * as they are (the unchanged-generation fast path must not drop or
+	 * rewrite anything); a new interrupt after the guest ended one makes
+	 * the next flush choose again. */
+	enable_grp1();
+	enable_spi(40, 0x80);
+	ck_assert_int_eq(vgic_inject(&g, 0, 40), HV_OK);
+	vgic_flush(&g, &vcpus[0]);
+	unsigned writes = fake_vgic_lr_writes(&vcpus[0]);
+	ck_assert_uint_gt(writes, 0);
+	for (int i = 0; i < 3; i++) {
+		vgic_sync(&g, &vcpus[0]);
+		vgic_flush(&g, &vcpus[0]);
+	}
+	ck_assert_uint_eq(fake_vgic_lr_writes(&vcpus[0]), writes);
+	/* The guest acknowledges and ends it: the LR goes invalid. */
+	fake_vgic_lr_set(&vcpus[0], 0, 0);
+	vgic_sync(&g, &vcpus[0]);
+	enable_spi(41, 0x80);
+	ck_assert_int_eq(vgic_inject(&g, 0, 41), HV_OK);
+	vgic_flush(&g, &vcpus[0]);
+	ck_assert_uint_gt(fake_vgic_lr_writes(&vcpus[0]), writes);
+	bool found = false;
+	for (unsigned n = 0; n < 4; n++)
+		found |= lr_intid(fake_vgic_lr(&vcpus[0], n)) == 41;
+	ck_assert(found);
+}
+END_TEST
+
+START_TEST(test_unchanged_flush_no_double_delivery)
+{
+	/* An edge interrupt whose LR stays pending across an exit, with no
+	 * other change, is delivered exactly once after the guest acknowledges
+	 * and ends it (regression: the unchanged-flush fast path kept the
+	 * latch in the model and delivered it again). */
+	enable_grp1();
+	enable_spi(40, 0x80);
+	dwr(dbit_reg(GICD_ICFGR, 40 * 2), 4, UINT32_C(2) << ((40 % 16) * 2)); /* edge */
+	ck_assert_int_eq(vgic_inject(&g, 0, 40), HV_OK);
+	vgic_flush(&g, &vcpus[0]);
+	unsigned lr = 4;
+	for (unsigned n = 0; n < 4; n++)
+		if (lr_intid(fake_vgic_lr(&vcpus[0], n)) == 40)
+			lr = n;
+	ck_assert_uint_lt(lr, 4);
+	/* An exit before the guest acknowledges: sync, then a no-change flush. */
+	vgic_sync(&g, &vcpus[0]);
+	vgic_flush(&g, &vcpus[0]);
+	/* The guest acknowledges (pending -> active), exits, ends it. */
+	uint64_t v = fake_vgic_lr(&vcpus[0], lr);
+	fake_vgic_lr_set(&vcpus[0], lr, (v & ~ICH_LR_STATE_MASK) | ICH_LR_STATE_ACTIVE);
+	vgic_sync(&g, &vcpus[0]);
+	vgic_flush(&g, &vcpus[0]);
+	v = fake_vgic_lr(&vcpus[0], lr);
+	ck_assert_uint_eq(v & ICH_LR_STATE_MASK, ICH_LR_STATE_ACTIVE);
+	fake_vgic_lr_set(&vcpus[0], lr, 0);
+	vgic_sync(&g, &vcpus[0]);
+	vgic_flush(&g, &vcpus[0]);
+	for (unsigned n = 0; n < 4; n++)
+		ck_assert_uint_ne(lr_intid(fake_vgic_lr(&vcpus[0], n)), 40);
+	ck_assert(!vgic_pending(&g, 0));
+}
+END_TEST
+
 START_TEST(test_init_limits)
 {
 	struct vgic v;
@@ -1509,6 +1575,8 @@ static Suite *vgic_suite(void)
 	tcase_add_test(tc, test_hw_withdraw_deactivates);
 	tcase_add_test(tc, test_hw_ppi_per_vcpu);
 	tcase_add_test(tc, test_reset_and_destroy);
+	tcase_add_test(tc, test_flush_skips_when_unchanged);
+	tcase_add_test(tc, test_unchanged_flush_no_double_delivery);
 	suite_add_tcase(s, tc);
 	return s;
 }

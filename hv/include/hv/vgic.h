@@ -69,6 +69,7 @@ struct vgic_cpu {
 	uint16_t lr_intid[VGIC_MAX_LRS];
 	uint64_t lr_val[VGIC_MAX_LRS]; /* last value written or read back */
 	bool synced; /* LRs folded into the model since the last flush */
+	uint64_t flush_gen; /* vgic->gen when this vCPU's LRs were last chosen */
 };
 
 /* The virtual GIC of one cell. */
@@ -79,6 +80,10 @@ struct vgic {
 	unsigned lr_count;  /* list registers used per vCPU */
 	uint32_t ctlr;	    /* GICD_CTLR.EnableGrp0/EnableGrp1 */
 	uint64_t kicks;	    /* bit n: vCPU n may have a new deliverable IRQ */
+	/* Bumped by every change that can alter what a vCPU's LRs should
+	 * hold; vgic_flush() is a no-op while it has not moved, which keeps
+	 * exits that touch no interrupt state cheap. */
+	uint64_t gen;
 	struct vgic_cpu cpu[HV_MAX_VCPUS];
 	struct vgic_irq spis[VGIC_MAX_SPIS];
 	uint64_t irouter[VGIC_MAX_SPIS]; /* GICD_IROUTER<n> as written */

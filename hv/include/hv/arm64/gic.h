@@ -18,14 +18,12 @@
 
 #define GIC_SGI_COUNT 16u     /* INTIDs 0..15: software generated */
 #define GIC_PRIVATE_COUNT 32u /* INTIDs 0..31: SGIs and PPIs, per PE */
-#define GIC_SGI_COUNT 16u     /* INTIDs 0..15: SGIs */
 /* The virtual CPU interface's maintenance interrupt (Arm BSA recommends
  * PPI 9, INTID 25; QEMU virt uses it). Never forwarded to a guest. */
 #define GIC_PPI_MAINTENANCE 25u
 #define GIC_INTID_SPURIOUS 1023u /* IAR read with nothing pending */
 #define GIC_SPI_FIRST 32u
 #define GIC_SPI_LAST 1019u
-#define GIC_INTID_SPURIOUS 1023u
 
 /* --- Frame sizes -------------------------------------------------------- */
 
@@ -256,5 +254,45 @@
 #define SYSREG_ICH_EISR_EL2 ESR_ISS_SYS_REG(3, 4, 12, 11, 3)
 #define SYSREG_ICH_ELRSR_EL2 ESR_ISS_SYS_REG(3, 4, 12, 11, 5)
 #define SYSREG_ICH_VMCR_EL2 ESR_ISS_SYS_REG(3, 4, 12, 11, 7)
+
+/* --- Physical CPU interface, as the EL2 bare-metal HAL programs it ----- */
+
+/* INTIDs 1020..1023 are special (IHI 0069, 2.2.1): an IAR read returning
+ * one of them acknowledged nothing. */
+#define GIC_INTID_SPECIAL_FIRST 1020u
+
+/* ICC_IAR0_EL1 / ICC_IAR1_EL1: INTID [23:0]. */
+#define ICC_IAR_INTID_MASK UINT64_C(0xffffff)
+
+/* ICC_SRE_EL2: SRE (system registers), DFB/DIB (FIQ/IRQ bypass off),
+ * Enable (lower ELs may access ICC_SRE_EL1 without trapping). */
+#define ICC_SRE_EL2_SRE (UINT64_C(1) << 0)
+#define ICC_SRE_EL2_DFB (UINT64_C(1) << 1)
+#define ICC_SRE_EL2_DIB (UINT64_C(1) << 2)
+#define ICC_SRE_EL2_ENABLE (UINT64_C(1) << 3)
+#define ICC_SRE_EL1_SRE (UINT64_C(1) << 0)
+
+/* ICC_CTLR_EL1.EOImode: 1 = ICC_EOIR*_EL1 only drops the running
+ * priority; ICC_DIR_EL1 deactivates. */
+#define ICC_CTLR_EL1_EOIMODE (UINT64_C(1) << 1)
+
+/* ICC_IGRPEN1_EL1.Enable. */
+#define ICC_IGRPEN_ENABLE UINT64_C(1)
+
+/* ICH_VTR_EL2.PREbits [28:26]: preemption bits - 1; the number of
+ * ICH_AP<g>R<n>_EL2 registers is 1 << (PREbits + 1 - 5). */
+#define ICH_VTR_EL2_PREBITS_SHIFT 26
+#define ICH_VTR_EL2_PREBITS_MASK (UINT64_C(0x7) << ICH_VTR_EL2_PREBITS_SHIFT)
+
+/* ICH_VMCR_EL2: the guest's view of its virtual CPU interface. */
+#define ICH_VMCR_EL2_VENG0 (UINT64_C(1) << 0)
+#define ICH_VMCR_EL2_VENG1 (UINT64_C(1) << 1)
+#define ICH_VMCR_EL2_VEOIM (UINT64_C(1) << 9)
+#define ICH_VMCR_EL2_VPMR_SHIFT 24
+
+/* GICR_TYPER.Affinity [63:32] is Aff3.Aff2.Aff1.Aff0 of the PE, one byte
+ * each; MPIDR_EL1 keeps Aff3 at [39:32] and Aff2..0 at [23:0]. */
+#define GICR_TYPER_AFF_MASK (UINT64_C(0xffffffff) << GICR_TYPER_AFF_SHIFT)
+#define GICR_STRIDE_VLPI UINT64_C(0x40000) /* RD, SGI, VLPI, reserved */
 
 #endif /* HV_ARM64_GIC_H */
