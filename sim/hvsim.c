@@ -30,6 +30,9 @@
 /* Rounds in which no vCPU retires an instruction before hvsim gives up:
  * every vCPU waits for an interrupt that nothing can raise. */
 #define IDLE_ROUNDS_MAX 1000u
+/* hv_pcpu_run() calls per pCPU turn at most: a vCPU caught in exits that
+ * retire nothing (an interrupt storm) must not hold the others back. */
+#define TURN_CALLS_MAX 100000u
 
 struct options {
 	const char *config;
@@ -246,12 +249,13 @@ static void print_stats(uint64_t total, double wall)
 	for (unsigned i = 0; i < HV_MAX_CELLS; i++) {
 		struct hv_cell *c = &hv.cells[i];
 		uint64_t by_class[HV_EXCLASS_COUNT] = { 0 };
-		uint64_t insns = 0;
+		uint64_t insns = 0, virqs = 0;
 
 		if (c->state == HV_CELL_FREE)
 			continue;
 		for (unsigned v = 0; v < c->vcpu_count; v++) {
 			insns += hal_vcpu_insn_count(&c->vcpus[v]);
+			virqs += sim_vcpu_irqs(&c->vcpus[v]);
 			for (unsigned k = 0; k < HV_EXCLASS_COUNT; k++)
 				by_class[k] += c->vcpus[v].exits[k];
 		}
@@ -261,7 +265,8 @@ static void print_stats(uint64_t total, double wall)
 			fprintf(stderr, " %s %llu",
 				hv_exit_class_name((enum hv_exit_class)k),
 				(unsigned long long)by_class[k]);
-		fprintf(stderr, "\n");
+		fprintf(stderr, "; virtual irqs taken %llu\n",
+			(unsigned long long)virqs);
 	}
 	fprintf(stderr,
 		"hvsim: stats: total insns %llu, wall %.3f s, %.1f MIPS\n",
@@ -306,40 +311,74 @@ int main(int argc, char **argv)
 
 	t0 = wall_seconds();
 	cpu_count = hv.config.platform.cpu_count;
+	/*
+	 * Rounds of virtual time (docs/simulator.md, "Virtual time"): in each
+	 * round every pCPU runs its vCPU until that vCPU's local time reaches
+	 * the round's end (several hv_pcpu_run() calls when exits end a run
+	 * early), or it idles, or it stops. When no instruction retired in a
+	 * round because every vCPU waits, the clock jumps to the earliest
+	 * timer deadline: idle time costs nothing. No deadline: a deadlock.
+	 */
+	uint64_t clock = 0;
 	while (!hv_done(&hv)) {
 		bool progress = false;
+		uint64_t round_end;
 
+		sim_round_begin(clock, o.quantum);
+		round_end = sim_round_end();
 		for (unsigned pcpu = 0; pcpu < cpu_count && !hv_done(&hv); pcpu++) {
-			uint64_t before, after, q = o.quantum;
+			for (unsigned calls = 0; calls < TURN_CALLS_MAX; calls++) {
+				uint64_t before, after, t0v, e0, t1v, e1;
+				uint64_t q = o.quantum;
+				enum hv_action action;
 
-			/* Never run past the limit by more than one block. */
-			if (o.max_insns != 0 && o.max_insns - total < q)
-				q = o.max_insns - total;
-			sim_set_quantum(q);
-			before = insns_now();
-			(void)hv_pcpu_run(&hv, pcpu);
-			after = insns_now();
-			/* A destroyed cell takes its count with it. */
-			if (after > before) {
-				total += after - before;
-				progress = true;
-			}
-			if (o.max_insns != 0 && total >= o.max_insns) {
-				fflush(stdout);
-				fprintf(stderr,
-					"hvsim: instruction limit %llu reached; still running: ",
-					(unsigned long long)o.max_insns);
-				print_live_cells();
-				if (o.stats)
-					print_stats(total, wall_seconds() - t0);
-				return EXIT_LIMIT;
+				if (!sim_pcpu_state(pcpu, &t0v, &e0) ||
+				    t0v >= round_end)
+					break;
+				/* Never run past the limit by more than one block. */
+				if (o.max_insns != 0 && o.max_insns - total < q)
+					q = o.max_insns - total;
+				sim_set_quantum(q);
+				before = insns_now();
+				action = hv_pcpu_run(&hv, pcpu);
+				after = insns_now();
+				/* A destroyed cell takes its count with it. */
+				if (after > before) {
+					total += after - before;
+					progress = true;
+				}
+				if (o.max_insns != 0 && total >= o.max_insns) {
+					fflush(stdout);
+					fprintf(stderr,
+						"hvsim: instruction limit %llu reached; still running: ",
+						(unsigned long long)o.max_insns);
+					print_live_cells();
+					if (o.stats)
+						print_stats(total, wall_seconds() - t0);
+					return EXIT_LIMIT;
+				}
+				if (action == HV_ACTION_STOP || hv_done(&hv) ||
+				    !sim_pcpu_state(pcpu, &t1v, &e1) ||
+				    (t1v == t0v && e1 == e0))
+					break; /* off, stopped, or nothing happened */
 			}
 		}
-		idle_rounds = progress ? 0 : idle_rounds + 1;
-		if (idle_rounds == IDLE_ROUNDS_MAX) {
+		clock = round_end;
+		if (progress) {
+			idle_rounds = 0;
+			continue;
+		}
+		/* Nobody retired an instruction: everyone waits. */
+		uint64_t next = sim_next_deadline();
+		if (next != UINT64_MAX && next > clock) {
+			clock = next; /* sleep to the next timer event */
+			idle_rounds = 0;
+			continue;
+		}
+		if (++idle_rounds == IDLE_ROUNDS_MAX) {
 			fflush(stdout);
 			fprintf(stderr,
-				"hvsim: every vCPU is idle and nothing can wake it; still running: ");
+				"hvsim: deadlock: every vCPU waits for an interrupt and no timer is armed; still running: ");
 			print_live_cells();
 			return EXIT_LIMIT;
 		}

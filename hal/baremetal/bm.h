@@ -31,11 +31,37 @@
 /* Stack per physical CPU. hv_init() runs on CPU 0 with libfdt below it. */
 #define BM_STACK_SIZE 32768
 
+/*
+ * The physical SGI hal_cpu_kick() sends: it makes the target pCPU leave
+ * its guest (or its idle WFI) so the core re-evaluates its vCPU. SGIs
+ * 0-7 are left to what Linux uses for its own IPIs, should a port ever
+ * share the numbering; 8 is the first one nobody else here uses.
+ */
+#define BM_SGI_KICK 8
+
+/* Priority of every physical interrupt the hypervisor enables, and the
+ * mask that lets all of them through (higher value = lower priority). */
+#define BM_GIC_PRIO 0xa0
+#define BM_GIC_PMR 0xff
+
 #ifndef __ASSEMBLER__
 
+#include <hv/exit.h>
 #include <hv/types.h>
 
 struct hv_vcpu;
+
+#define READ_SYSREG(name)                                                  \
+	({                                                                 \
+		uint64_t v_;                                               \
+		__asm__ volatile("mrs %0, " #name : "=r"(v_));             \
+		v_;                                                        \
+	})
+#define WRITE_SYSREG(name, val)                                            \
+	do {                                                               \
+		uint64_t v_ = (val);                                       \
+		__asm__ volatile("msr " #name ", %0" : : "r"(v_) : "memory"); \
+	} while (0)
 
 /*
  * The saved context of one vCPU. x[], elr_el2 and spsr_el2 are written by
@@ -63,6 +89,19 @@ struct bm_vcpu {
 	bool el1_reset;         /* load the whole EL1 reset state at entry */
 	bool in_use;
 	struct hv_vcpu *vcpu;
+	uint64_t hcr;     /* HCR_EL2 while it runs (TWI per the cell's wfi) */
+	uint64_t vmpidr;  /* VMPIDR_EL2 = vcpu_mpidr() */
+	/* CNTVOFF_EL2 of the cell. vCPU 0's copy is the cell's: chosen at
+	 * its first reset (cntvoff_valid), inherited by the others. */
+	uint64_t cntvoff;
+	bool cntvoff_valid;
+	/* The virtual CPU interface is reset (active priorities, VMCR,
+	 * orphaned active timer PPIs; not the LRs, which the core owns) at
+	 * the next touch on the vCPU's own pCPU: entry or an LR access. */
+	bool gic_reset;
+	/* List registers written from another pCPU, loaded at entry. */
+	uint32_t lr_pending; /* bit n: lr[n] */
+	uint64_t lr[16];
 };
 
 /* Per physical CPU data; TPIDR_EL2 points at the running CPU's entry. */
@@ -121,6 +160,52 @@ extern struct bm_machine bm_machine;
  * MDCR, VPIDR). Called once on each CPU before it runs guests. */
 void bm_el2_cpu_init(void);
 
+/* --- gic.c --------------------------------------------------------------- */
+
+/*
+ * The physical GICv3 as found in the firmware devicetree (compatible
+ * "arm,gic-v3"; QEMU virt's addresses when the node is missing).
+ * `present` is false without a GICv3 system-register CPU interface (QEMU
+ * gic-version=2): then no interrupt is used, lr_count is 0 (cells with a
+ * virtual GIC are refused by the core) and idle vCPUs are polled.
+ */
+#define BM_GICR_REGIONS 4
+struct bm_gic {
+	bool present;
+	uint64_t gicd;
+	unsigned gicr_count;
+	uint64_t gicr[BM_GICR_REGIONS], gicr_size[BM_GICR_REGIONS];
+	unsigned maint_intid; /* maintenance PPI, from /intc interrupts */
+	unsigned lr_count;    /* ICH_VTR_EL2.ListRegs + 1 */
+	unsigned apr_count;   /* ICH_AP<g>R<n>_EL2 registers per group */
+};
+extern struct bm_gic bm_gic;
+
+/* Reads the GIC node of the firmware devicetree; prints what it found. */
+void bm_gic_probe(const void *fdt);
+
+/* Boot CPU, once: every SPI disabled, Group 1, routed to the boot CPU;
+ * affinity routing and Group 1 on. */
+void bm_gic_dist_init(void);
+
+/* Each CPU, before it runs a guest: wakes its redistributor, configures
+ * its SGIs/PPIs (maintenance and kick SGI enabled) and the EL2 CPU
+ * interface (SRE, EOImode = 1, PMR, Group 1 on, ICH_HCR_EL2.En). */
+void bm_gic_cpu_init(void);
+
+/* Acknowledges the highest pending physical interrupt after an IRQ
+ * (fiq = false) or FIQ exit or an idle wake-up, and fills exit (kind
+ * HV_EXIT_IRQ, intid). See gic.c for who deactivates what. */
+void bm_gic_ack(struct hv_exit *exit, bool fiq);
+
+/* On the vCPU's own pCPU: performs a pending virtual CPU interface reset
+ * and loads list registers written from another pCPU. */
+void bm_gic_vcpu_enter(struct bm_vcpu *ctx);
+
+/* Enables (cell has a virtual GIC) or disables the timer PPIs 27 and 30
+ * at this CPU's redistributor. */
+void bm_gic_timer_ppis(bool on);
+
 /* --- uart.c -------------------------------------------------------------- */
 
 /* PL011 polled transmit at `base` (QEMU virt: 0x09000000). */
@@ -144,6 +229,10 @@ void bm_mmu_enable(void);
  * read by a CPU with its MMU off (secondary boot, guests entered with their
  * MMU off). */
 void bm_dcache_clean_inval_poc(const void *p, size_t size);
+
+/* Zeroes a range and cleans it to the point of coherency (DC ZVA where
+ * permitted): scrubbing memory for a cell that starts with caches off. */
+void bm_zero_poc(void *p, size_t size);
 
 /* Cleans the tables and MMU register values to PoC before secondaries,
  * which read them with their MMU off, are started. */

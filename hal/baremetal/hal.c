@@ -14,6 +14,7 @@
 
 #include <hv/arm64/el2.h>
 #include <hv/arm64/esr.h>
+#include <hv/arm64/gic.h>
 #include <hv/arm64/hcr.h>
 #include <hv/arm64/sysreg.h>
 #include <hv/arm64/vtcr.h>
@@ -25,6 +26,7 @@
 #include <hal/mem.h>
 #include <hal/platform.h>
 #include <hal/vcpu.h>
+#include <hal/vgic.h>
 
 #include "bm.h"
 
@@ -34,28 +36,21 @@ _Static_assert(offsetof(struct bm_vcpu, elr_el2) == BM_CTX_ELR_EL2, "BM_CTX_ELR_
 _Static_assert(offsetof(struct bm_vcpu, spsr_el2) == BM_CTX_SPSR_EL2, "BM_CTX_SPSR_EL2");
 _Static_assert(BM_CTX_SPSR_EL2 == BM_CTX_ELR_EL2 + 8, "ELR/SPSR loaded as a pair");
 
-#define READ_SYSREG(name)                                                  \
-	({                                                                 \
-		uint64_t v_;                                               \
-		__asm__ volatile("mrs %0, " #name : "=r"(v_));             \
-		v_;                                                        \
-	})
-#define WRITE_SYSREG(name, val)                                            \
-	do {                                                               \
-		uint64_t v_ = (val);                                       \
-		__asm__ volatile("msr " #name ", %0" : : "r"(v_) : "memory"); \
-	} while (0)
-
 /*
  * HCR_EL2 while a guest runs (Arm ARM D24.2.48):
  *   VM      stage-2 translation on;
  *   RW      EL1 is AArch64;
  *   IMO/FMO physical IRQ/FIQ go to EL2 (and virtual ones are enabled),
  *   AMO     SErrors go to EL2: the hypervisor, not a guest, owns the machine;
+ *           With the GICv3 system-register interface (ICC_SRE_EL2.SRE)
+ *           IMO/FMO also make the guest's ICC_* accesses go to the
+ *           virtual interface, and ICC_SGI*R_EL1 writes trap (EC 0x18);
  *   TSC     SMC traps (EC 0x17) so a guest's PSCI calls reach the core,
  *           not firmware;
- *   TWI     WFI traps so the core sees an idle vCPU (WFE is left alone:
- *           spinlocks in guests would only pay for a trap);
+ *   TWI     (per vCPU, added at reset when the cell's wfi is "trap")
+ *           WFI traps so the core sees an idle vCPU. WFE is never
+ *           trapped: on a pCPU nobody shares, a trapped WFE could only
+ *           resume the same spinning vCPU after a round trip;
  *   SWIO    set/way invalidates become clean+invalidate, and
  *   TSW     set/way operations trap, because set/way maintenance of one
  *           guest would otherwise act on caches shared with others;
@@ -69,8 +64,8 @@ _Static_assert(BM_CTX_SPSR_EL2 == BM_CTX_ELR_EL2 + 8, "ELR/SPSR loaded as a pair
  */
 #define BM_HCR_GUEST                                                      \
 	(HCR_EL2_VM | HCR_EL2_RW | HCR_EL2_IMO | HCR_EL2_FMO | HCR_EL2_AMO | \
-	 HCR_EL2_TSC | HCR_EL2_TWI | HCR_EL2_SWIO | HCR_EL2_BSU_IS |      \
-	 HCR_EL2_FB | HCR_EL2_TSW)
+	 HCR_EL2_TSC | HCR_EL2_SWIO | HCR_EL2_BSU_IS | HCR_EL2_FB |        \
+	 HCR_EL2_TSW)
 
 static uint64_t hcr_guest;
 
@@ -119,14 +114,16 @@ void bm_el2_cpu_init(void)
 	if (((pfr0 >> ID_AA64PFR0_SVE_SHIFT) & 0xf) != 0)
 		WRITE_SYSREG(s3_4_c1_c2_0, ZCR_EL2_LEN_MAX); /* ZCR_EL2 */
 
-	/* EL1 may read the physical counter and use the physical timer; the
-	 * virtual counter equals the physical one (CNTVOFF_EL2 = 0), as the
-	 * simulator presents it. */
+	/* EL1 may read the physical counter and use the physical timer.
+	 * Guests use the virtual timer directly; CNTVOFF_EL2 is set per cell
+	 * at each vCPU's first entry after a reset (hal_vcpu_reset). */
 	WRITE_SYSREG(cnthctl_el2, CNTHCTL_EL2_EL1PCTEN | CNTHCTL_EL2_EL1PCEN);
 	WRITE_SYSREG(cntvoff_el2, 0);
 
 	/* Debug and PMU registers: not trapped, all event counters for EL1
-	 * (HPMN = PMCR_EL0.N). */
+	 * (HPMN = PMCR_EL0.N). HPMD stays 0, so a guest's counters that
+	 * select EL2 (PMEVTYPER.NSH) also count the hypervisor's work: this
+	 * is how exit costs are measured (docs/baremetal.md). */
 	WRITE_SYSREG(mdcr_el2, (READ_SYSREG(pmcr_el0) & PMCR_EL0_N_MASK) >>
 				       PMCR_EL0_N_SHIFT);
 
@@ -250,11 +247,10 @@ void hal_mem_scrub(paddr_t pa, uint64_t size)
 	void *p = hal_phys_map(pa, size);
 
 	CHECK(p != NULL);
-	memset(p, 0, (size_t)size);
 	/* A guest running with its MMU off reads non-cacheable (Arm ARM
 	 * D8.2.10): the zeroes must reach memory, or it would see whatever
 	 * the previous owner left there behind our cached zeroes. */
-	bm_dcache_clean_inval_poc(p, (size_t)size);
+	bm_zero_poc(p, (size_t)size);
 }
 
 void hal_dcache_clean(paddr_t pa, uint64_t size)
@@ -356,16 +352,32 @@ void hal_vcpu_destroy(struct hv_vcpu *vcpu)
 void hal_vcpu_reset(struct hv_vcpu *vcpu, ipa_t entry, uint64_t x0)
 {
 	struct bm_vcpu *ctx = vcpu->hal;
+	struct bm_vcpu *first = vcpu->cell->vcpus[0].hal;
 
-	CHECK(ctx != NULL);
+	CHECK(ctx != NULL && first != NULL);
 	memset(ctx->x, 0, sizeof(ctx->x));
 	ctx->x[0] = x0;
 	ctx->elr_el2 = ipa_addr(entry);
 	ctx->spsr_el2 = PSR_MODE_EL1H | PSR_DAIF;
 	memset(ctx->el1, 0, sizeof(ctx->el1));
+	ctx->hcr = hcr_guest |
+		   (vcpu->cell->cfg->wfi == HV_WFI_TRAP ? HCR_EL2_TWI : 0);
+	ctx->vmpidr = vcpu_mpidr(vcpu);
+	/*
+	 * One virtual counter per cell, near 0 at its first boot and running
+	 * on across resets: vCPU 0 (always reset first, by cell_start) picks
+	 * the offset once; the others take it at their CPU_ON.
+	 */
+	if (!first->cntvoff_valid) {
+		__asm__ volatile("isb");
+		first->cntvoff = READ_SYSREG(cntpct_el0);
+		first->cntvoff_valid = true;
+	}
+	ctx->cntvoff = first->cntvoff;
 	/* Loaded at the next entry, on the vCPU's own pCPU: this may run
-	 * on another one (hv_start on CPU 0, PSCI CPU_ON from a sibling). */
+	 * on another one (hv_start on CPU 0 for a vCPU pinned elsewhere). */
 	ctx->el1_dirty = (1u << BM_EL1_COUNT) - 1;
+	ctx->gic_reset = true;
 	ctx->el1_reset = true;
 }
 
@@ -442,12 +454,16 @@ void hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 
 	WRITE_SYSREG(vtcr_el2, vcpu->cell->s2.geo.vtcr);
 	WRITE_SYSREG(vttbr_el2, stage2_vttbr(&vcpu->cell->s2));
-	/* Guests number their vCPUs 0..n-1 in Aff0, as the core's PSCI
-	 * CPU_ON and AFFINITY_INFO expect. */
-	WRITE_SYSREG(vmpidr_el2, MPIDR_RES1 | vcpu->id);
-	WRITE_SYSREG(hcr_el2, hcr_guest);
+	WRITE_SYSREG(hcr_el2, ctx->hcr);
 	__asm__ volatile("isb");
 	if (ctx->el1_reset) {
+		/* Per-pCPU registers that only change at a reset: one vCPU
+		 * per pCPU, so they hold until the next one. Guests number
+		 * their vCPUs 0..n-1 in Aff0 (vcpu_mpidr), as PSCI and the
+		 * vGIC expect. */
+		WRITE_SYSREG(vmpidr_el2, ctx->vmpidr);
+		WRITE_SYSREG(cntvoff_el2, ctx->cntvoff);
+		bm_gic_timer_ppis(vcpu->cell->cfg->has_gic);
 		el1_load_reset_state();
 		/* Stage-1 TLB entries of this VMID from before the reset
 		 * (a restarted cell) must not survive into the new run. */
@@ -455,6 +471,8 @@ void hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 				 : : : "memory");
 		ctx->el1_reset = false;
 	}
+	if (ctx->gic_reset || ctx->lr_pending != 0)
+		bm_gic_vcpu_enter(ctx);
 	for (unsigned r = 0; ctx->el1_dirty != 0 && r < BM_EL1_COUNT; r++) {
 		if (ctx->el1_dirty & (1u << r))
 			el1_write((enum bm_el1_reg)r, ctx->el1[r]);
@@ -474,7 +492,8 @@ void hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 		exit->hpfar = READ_SYSREG(hpfar_el2);
 		break;
 	default:
-		exit->kind = HV_EXIT_IRQ;
+		/* Acknowledged now, while nothing else can be taken. */
+		bm_gic_ack(exit, code == BM_EXIT_FIQ);
 		break;
 	}
 	/* EL2 code runs without stage 2 (not used at EL2 anyway) but with
@@ -543,6 +562,27 @@ void hal_vcpu_reg_write(struct hv_vcpu *vcpu, enum hv_reg reg, uint64_t val)
 		el1_write((enum bm_el1_reg)e, val);
 	else
 		ctx->el1_dirty |= 1u << e;
+}
+
+void hal_vcpu_idle(struct hv_vcpu *vcpu, struct hv_exit *exit)
+{
+	HV_UNUSED(vcpu);
+	memset(exit, 0, sizeof(*exit));
+	if (!bm_gic.present) {
+		/* Nothing can wake a WFI here: the caller polls. */
+		exit->kind = HV_EXIT_BUDGET;
+		return;
+	}
+	/*
+	 * WFI with every exception masked at EL2 still ends when an
+	 * interrupt is pending for this CPU (Arm ARM D1.6.2 "Wait for
+	 * Interrupt"): the vCPU's timer PPIs, the maintenance PPI or a kick.
+	 * The DSB makes our earlier stores visible to whoever will wake us.
+	 */
+	__asm__ volatile("dsb sy\n\twfi\n\tisb" : : : "memory");
+	bm_gic_ack(exit, false);
+	if (exit->intid == GIC_INTID_SPURIOUS)
+		exit->kind = HV_EXIT_BUDGET; /* spurious wake-up */
 }
 
 uint64_t hal_vcpu_insn_count(struct hv_vcpu *vcpu)

@@ -209,7 +209,9 @@ static void pcpu_loop(unsigned cpu)
 
 		if (a == HV_ACTION_RESUME)
 			continue;
-		if (a == HV_ACTION_STOP && pcpu_done(cpu))
+		/* Any non-resume answer may mean the cell ended meanwhile
+		 * (another CPU stopped it): check rather than poll forever. */
+		if (pcpu_done(cpu))
 			return;
 		/* WAIT, or OFF: nothing raises interrupts at EL2 yet, so
 		 * poll (the core re-checks pending virtual interrupts). */
@@ -222,6 +224,7 @@ void bm_secondary_main(struct bm_pcpu *pcpu)
 	unsigned cpu = (unsigned)pcpu->index;
 
 	bm_el2_cpu_init();
+	bm_gic_cpu_init();
 	pcpu_loop(cpu);
 	__atomic_store_n(&pcpu_finished[cpu], 1, __ATOMIC_RELEASE);
 	for (;;)
@@ -284,6 +287,10 @@ void bm_main(uint64_t dtb_pa)
 	if (!machine_from_dtb(fdt))
 		bm_system_off();
 	bm_mmu_map_ram(bm_machine.ram_base, bm_machine.ram_size);
+	/* The GIC before hv_init(): cells ask for the list-register count. */
+	bm_gic_probe(fdt);
+	bm_gic_dist_init();
+	bm_gic_cpu_init();
 	if (!bm_machine.psci_smc)
 		hv_printf("cellvisor: warning: devicetree PSCI method is not "
 			  "\"smc\"; power-off and CPU_ON may not work\n");

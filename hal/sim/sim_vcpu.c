@@ -35,11 +35,16 @@
 #include <hal/mem.h>
 #include <hal/platform.h>
 #include <hal/vcpu.h>
+#include <hal/vgic.h>
 #include <hv/arm64/esr.h>
+#include <hv/arm64/gic.h>
+#include <hv/arm64/sysreg.h>
 #include <hv/cell.h>
 #include <hv/hv.h>
 #include <hv/insn.h>
 #include <hv/stage2.h>
+#include <hv/vcpuif.h>
+#include <hv/vtimer.h>
 
 /* PSTATE on reset: EL1h, D, A, I and F masked (Arm ARM D1.6). */
 #define SIM_PSTATE_RESET UINT64_C(0x3c5)
@@ -60,6 +65,27 @@
 /* Unicorn exception numbers (QEMU's EXCP_*) reaching UC_HOOK_INTR. */
 #define SIM_EXCP_UDEF 1u
 #define SIM_EXCP_SMC 13u
+
+/* MPIDR_EL1 by encoding (Unicorn has no register constant for it). */
+#define SIM_SYSREG_MPIDR_EL1 ESR_ISS_SYS_REG(3, 0, 0, 0, 5)
+
+/* The two EL1 timers of each vCPU and their PPIs on its pCPU. */
+enum { SIM_TIMER_VIRT, SIM_TIMER_PHYS, SIM_TIMER_COUNT };
+static const uint32_t sim_timer_ppi[SIM_TIMER_COUNT] = { VTIMER_PPI_VIRT,
+							 VTIMER_PPI_PHYS };
+
+/*
+ * Virtual time (docs/simulator.md, "Virtual time"). Times are counted in
+ * guest instructions; the physical counter is SIM_TICKS_PER_INSN ticks per
+ * instruction. `now` is the global clock at the start of the current
+ * scheduling round, round_end its end: hvsim runs every pCPU until its
+ * vCPU's local time reaches round_end, then advances the clock.
+ */
+struct sim_clock {
+	uint64_t round_start, round_end;
+	bool cntvoff_set[HV_MAX_CELLS];
+	uint64_t cntvoff[HV_MAX_CELLS]; /* per cell, in counter ticks */
+};
 
 /* A range this engine has mapped with uc_mem_map_ptr(): one stage-2 leaf. */
 struct sim_map {
@@ -83,6 +109,9 @@ struct sim_vcpu {
 	uint64_t blk_start, blk_end; /* the block being executed */
 	uint64_t run_start;          /* insns when hal_vcpu_run() began */
 	uint64_t budget_end;         /* stop before a block crossing this */
+	/* The block hook looks at interrupts once insns reaches this: 0 while
+	 * a line is up, else the count at fire_at. One compare per block. */
+	uint64_t attn_at;
 
 	bool running;      /* inside uc_emu_start() */
 	bool budget_hit;   /* the block hook stopped for the quantum */
@@ -91,11 +120,29 @@ struct sim_vcpu {
 	bool unmap_pending; /* drop every mapping once emulation stopped */
 	uint64_t pc;       /* the PC while running (see file comment) */
 	struct hv_exit exit;
+
+	/* Interrupts (docs/simulator.md, "Interrupts and timers"). */
+	struct vcpuif cpuif;  /* the virtual CPU interface, LRs included */
+	bool virq, vfiq;      /* its IRQ / FIQ lines (cached) */
+	bool maint;           /* its maintenance interrupt (UIE, underflow) */
+	struct vtimer timer[SIM_TIMER_COUNT]; /* CNTV_*, CNTP_* */
+	uint32_t hw_active;   /* bit k: timer k's PPI active in the pCPU's GIC */
+	uint64_t fire_at;     /* local time a timer PPI rises, UINT64_MAX never */
+
+	/* Local time = insns + time_off: idling and waiting for the round
+	 * to start move it forward without retiring instructions. */
+	uint64_t time_off;
+	uint64_t wake_at;     /* a kick: do not resume before this time */
+	uint64_t irqs_taken;  /* virtual IRQ/FIQ exceptions delivered */
 };
 
 /* Live engines (file scope, emptied by hal_vcpu_destroy()). */
 static struct sim_vcpu *sim_vcpus;
 static uint64_t sim_quantum_insns = SIM_QUANTUM_DEFAULT;
+static struct sim_clock clk = { .round_start = 0, .round_end = UINT64_MAX };
+/* The vCPU whose pCPU the core is acting on (set on every entry into the
+ * HAL for a vCPU): hal_vgic_hw_deactivate() names no CPU. */
+static struct sim_vcpu *sim_cur;
 
 void sim_set_quantum(uint64_t insns)
 {
@@ -234,9 +281,25 @@ void hal_vcpu_reg_write(struct hv_vcpu *vcpu, enum hv_reg reg, uint64_t val)
 	case HV_REG_PC:
 		pc_set(sv, val);
 		break;
-	case HV_REG_PSTATE:
-		uc_set(sv, UC_ARM64_REG_PSTATE, val);
+	case HV_REG_PSTATE: {
+		/* QEMU keeps the selected stack pointer in SP and does not
+		 * switch banks on a raw PSTATE write: do it here, so an
+		 * exception injected at EL0/EL1t lands on SP_EL1. */
+		uint64_t old = uc_get(sv, UC_ARM64_REG_PSTATE);
+		bool old_h = (old & 1) != 0, new_h = (val & 1) != 0;
+
+		if (old_h != new_h) {
+			uc_set(sv, old_h ? UC_ARM64_REG_SP_EL1 : UC_ARM64_REG_SP_EL0,
+			       uc_get(sv, UC_ARM64_REG_SP));
+			uc_set(sv, UC_ARM64_REG_PSTATE, val);
+			uc_set(sv, UC_ARM64_REG_SP,
+			       uc_get(sv, new_h ? UC_ARM64_REG_SP_EL1
+						: UC_ARM64_REG_SP_EL0));
+		} else {
+			uc_set(sv, UC_ARM64_REG_PSTATE, val);
+		}
 		break;
+	}
 	case HV_REG_SP_EL1:
 		uc_set(sv, on_sp_el1(sv) ? UC_ARM64_REG_SP : UC_ARM64_REG_SP_EL1,
 		       val);
@@ -539,11 +602,349 @@ static void on_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
 	(void)opaque;
 }
 
-/* UC_HOOK_BLOCK: counts instructions and ends the quantum. */
+/* ---- virtual time, timers and interrupts --------------------------------- */
+
+/* The vCPU's local time: retired instructions plus time spent idle. */
+static uint64_t time_now(const struct sim_vcpu *sv)
+{
+	return sv->insns + sv->time_off;
+}
+
+/* Local time at instruction `pc` of the running block: the block hook
+ * counted the whole block on entry, the instructions from pc on have not
+ * retired yet. */
+static uint64_t time_at(const struct sim_vcpu *sv, uint64_t pc)
+{
+	uint64_t t = time_now(sv);
+
+	if (sv->running && pc >= sv->blk_start && pc < sv->blk_end)
+		t -= (sv->blk_end - pc) / 4;
+	return t;
+}
+
+static void attn_update(struct sim_vcpu *sv)
+{
+	if (sv->virq || sv->vfiq || sv->maint)
+		sv->attn_at = 0;
+	else if (sv->fire_at == UINT64_MAX)
+		sv->attn_at = UINT64_MAX;
+	else
+		sv->attn_at = sv->fire_at > sv->time_off ? sv->fire_at - sv->time_off
+							 : 0;
+}
+
+/* Moves local time forward to `t` (never back). */
+static void time_advance(struct sim_vcpu *sv, uint64_t t)
+{
+	uint64_t now = time_now(sv);
+
+	if (t > now && t != UINT64_MAX)
+		sv->time_off += t - now;
+	attn_update(sv);
+}
+
+/* A vCPU that did not run (waiting, off, or its turn ended by an exit)
+ * joins the current round, and never runs before a kick that woke it. */
+static void time_catch_up(struct sim_vcpu *sv)
+{
+	time_advance(sv, clk.round_start);
+	time_advance(sv, sv->wake_at);
+	sv->wake_at = 0;
+}
+
+static unsigned cell_index(const struct sim_vcpu *sv)
+{
+	return sv->vcpu->cell != NULL ? sv->vcpu->cell->id % HV_MAX_CELLS : 0;
+}
+
+/* CNTVOFF_EL2 of the vCPU's cell, in ticks. */
+static uint64_t cntvoff(const struct sim_vcpu *sv)
+{
+	return clk.cntvoff[cell_index(sv)];
+}
+
+/* The local time at which timer k's output rises, if nothing is written
+ * and its PPI is not active: UINT64_MAX for never. */
+static uint64_t timer_fire_time(const struct sim_vcpu *sv, unsigned k)
+{
+	uint64_t d = vtimer_deadline(&sv->timer[k]), off;
+
+	if ((sv->hw_active & (1u << k)) || d == UINT64_MAX)
+		return UINT64_MAX;
+	if (k == SIM_TIMER_VIRT) {
+		off = cntvoff(sv);
+		if (d > UINT64_MAX - off)
+			return UINT64_MAX;
+		d += off; /* CNTPCT value at which CNTVCT reaches CVAL */
+	}
+	/* The first instruction boundary at which the counter >= d. */
+	return d / SIM_TICKS_PER_INSN + (d % SIM_TICKS_PER_INSN != 0);
+}
+
+static void timers_update(struct sim_vcpu *sv)
+{
+	uint64_t a = timer_fire_time(sv, SIM_TIMER_VIRT);
+	uint64_t b = timer_fire_time(sv, SIM_TIMER_PHYS);
+
+	sv->fire_at = a < b ? a : b;
+	attn_update(sv);
+}
+
+static void cpuif_update(struct sim_vcpu *sv)
+{
+	sv->virq = vcpuif_irq_pending(&sv->cpuif);
+	sv->vfiq = vcpuif_fiq_pending(&sv->cpuif);
+	sv->maint = vcpuif_maintenance(&sv->cpuif);
+	attn_update(sv);
+}
+
+/* The modelled physical GIC of sv's pCPU deactivates `pintid`. Only the
+ * timer PPIs exist there; other INTIDs have nothing to deactivate. */
+static void phys_deactivate(struct sim_vcpu *sv, uint32_t pintid)
+{
+	for (unsigned k = 0; k < SIM_TIMER_COUNT; k++)
+		if (pintid == sim_timer_ppi[k])
+			sv->hw_active &= ~(1u << k);
+	timers_update(sv);
+}
+
+/* A timer PPI rose by local time `now` and is not active: it becomes
+ * active (acknowledged, priority dropped) and its INTID is the exit's. */
+static bool timer_take(struct sim_vcpu *sv, uint64_t now, uint32_t *intid)
+{
+	for (unsigned k = 0; k < SIM_TIMER_COUNT; k++) {
+		if (timer_fire_time(sv, k) <= now) {
+			sv->hw_active |= 1u << k;
+			*intid = sim_timer_ppi[k];
+			timers_update(sv);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Interrupts at the start of a block at `addr` (the only place they are
+ * taken, so they arrive at the same instruction on every run; every
+ * instruction that can change the outcome ends its block). Physical ones
+ * (a timer PPI, the maintenance interrupt) go to EL2 whatever PSTATE says:
+ * the run ends with HV_EXIT_IRQ. Virtual ones are taken by the guest's
+ * EL1 vectors when PSTATE.I (F) allows. Returns true when the block must
+ * not run.
+ */
+static bool irq_check(struct sim_vcpu *sv, uint64_t addr)
+{
+	enum vcpu_exception type;
+	uint64_t pstate;
+	uint32_t intid = 0;
+
+	if (timer_take(sv, time_now(sv), &intid) ||
+	    (sv->maint && (intid = GIC_PPI_MAINTENANCE) != 0)) {
+		sv->exit = (struct hv_exit){ .kind = HV_EXIT_IRQ, .intid = intid };
+		sv->pc = addr;
+		sv->have_exit = true;
+		sv->blk_start = sv->blk_end = 0;
+		uc_emu_stop(sv->uc);
+		return true;
+	}
+	if (!sv->virq && !sv->vfiq)
+		return false;
+	pstate = uc_get(sv, UC_ARM64_REG_PSTATE);
+	if (sv->vfiq && !(pstate & PSR_F))
+		type = VCPU_EXC_FIQ;
+	else if (sv->virq && !(pstate & PSR_I))
+		type = VCPU_EXC_IRQ;
+	else
+		return false;
+	/* ELR_EL1 = this block's first instruction, which has not run. */
+	sv->pc = addr;
+	vcpu_take_exception(sv->vcpu, type, 0, 0);
+	uc_set(sv, UC_ARM64_REG_PC, sv->pc); /* abandons this block */
+	sv->blk_start = sv->blk_end = 0;
+	sv->irqs_taken++;
+	return true;
+}
+
+/* Builds the ISS register identity from its fields (ESR_ISS_SYS_REG needs
+ * constants). */
+static uint32_t sysreg_id(uint32_t op0, uint32_t op1, uint32_t crn,
+			  uint32_t crm, uint32_t op2)
+{
+	return op0 << ESR_ISS_SYS_OP0_SHIFT | op2 << ESR_ISS_SYS_OP2_SHIFT |
+	       op1 << ESR_ISS_SYS_OP1_SHIFT | crn << ESR_ISS_SYS_CRN_SHIFT |
+	       crm << ESR_ISS_SYS_CRM_SHIFT;
+}
+
+/*
+ * The generic timer and MPIDR_EL1 as the guest sees them at local time t:
+ * CNTPCT = t * SIM_TICKS_PER_INSN, CNTVCT = CNTPCT - CNTVOFF. Returns
+ * false for any other register (Unicorn executes it).
+ */
+static bool timer_access(struct sim_vcpu *sv, uint32_t id, bool read,
+			 uint64_t t, uint64_t in, uint64_t *out)
+{
+	uint64_t pct = t * SIM_TICKS_PER_INSN, vct = pct - cntvoff(sv);
+	struct vtimer *vt = &sv->timer[SIM_TIMER_VIRT];
+	struct vtimer *pt = &sv->timer[SIM_TIMER_PHYS];
+
+	switch (id) {
+	case SIM_SYSREG_MPIDR_EL1:
+		if (read)
+			*out = vcpu_mpidr(sv->vcpu);
+		return read;
+	case SYSREG_CNTFRQ_EL0:
+		if (read)
+			*out = SIM_CNTFRQ_HZ;
+		return true; /* writable from EL1 only at EL3: ignore */
+	case SYSREG_CNTVCT_EL0:
+		*out = vct;
+		return read;
+	case SYSREG_CNTPCT_EL0:
+		*out = pct;
+		return read;
+	case SYSREG_CNTV_CTL_EL0:
+		if (read)
+			*out = vtimer_ctl_read(vt, vct);
+		else
+			vtimer_ctl_write(vt, in);
+		break;
+	case SYSREG_CNTV_CVAL_EL0:
+		if (read)
+			*out = vt->cval;
+		else
+			vt->cval = in;
+		break;
+	case SYSREG_CNTV_TVAL_EL0:
+		if (read)
+			*out = vtimer_tval_read(vt, vct);
+		else
+			vtimer_tval_write(vt, vct, in);
+		break;
+	case SYSREG_CNTP_CTL_EL0:
+		if (read)
+			*out = vtimer_ctl_read(pt, pct);
+		else
+			vtimer_ctl_write(pt, in);
+		break;
+	case SYSREG_CNTP_CVAL_EL0:
+		if (read)
+			*out = pt->cval;
+		else
+			pt->cval = in;
+		break;
+	case SYSREG_CNTP_TVAL_EL0:
+		if (read)
+			*out = vtimer_tval_read(pt, pct);
+		else
+			vtimer_tval_write(pt, pct, in);
+		break;
+	default:
+		return false;
+	}
+	if (!read)
+		timers_update(sv);
+	return true;
+}
+
+/* UC_HOOK_INSN for MRS/MSR: registers Unicorn knows (the timer, MPIDR).
+ * Returning true skips the instruction; a write ends the block, so the
+ * block hook sees a timer that fires at once. Registers Unicorn does not
+ * know (ICC_*) must not be skipped here: Unicorn 2.0.1 then re-runs the
+ * block forever. They raise UNDEF and reach on_intr(). */
+static uint32_t on_sys(struct sim_vcpu *sv, uc_arm64_reg reg,
+		       const uc_arm64_cp_reg *cp, bool read)
+{
+	uint32_t id = sysreg_id(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2);
+	uint64_t out = 0;
+
+	if (!((cp->op0 == 3 && cp->op1 == 3 && cp->crn == 14) ||
+	      id == SIM_SYSREG_MPIDR_EL1))
+		return 0;
+	/* PC is exact here: Unicorn syncs it before the hook. */
+	if (!timer_access(sv, id, read, time_at(sv, uc_get(sv, UC_ARM64_REG_PC)),
+			  cp->val, &out))
+		return 0;
+	if (read && reg != UC_ARM64_REG_XZR)
+		uc_set(sv, reg, out);
+	return 1;
+}
+
+static uint32_t on_mrs(uc_engine *uc, uc_arm64_reg reg,
+		       const uc_arm64_cp_reg *cp, void *opaque)
+{
+	(void)uc;
+	return on_sys(opaque, reg, cp, true);
+}
+
+static uint32_t on_msr(uc_engine *uc, uc_arm64_reg reg,
+		       const uc_arm64_cp_reg *cp, void *opaque)
+{
+	(void)uc;
+	return on_sys(opaque, reg, cp, false);
+}
+
+/*
+ * An MRS/MSR of a register Unicorn does not implement, reported as UNDEF
+ * at `pc`: the GIC CPU interface. SGI generation writes trap to EL2 as
+ * with HCR_EL2.IMO = 1 (EC 0x18, PC at the MSR, the core steps over it);
+ * the rest is served by the virtual CPU interface model and the guest
+ * continues at the next instruction, in a new block so that an interrupt
+ * the access unmasked is taken right there. False: not such an access.
+ */
+static bool icc_access(struct sim_vcpu *sv, uint64_t pc, uint32_t insn)
+{
+	bool read = (insn & (UINT32_C(1) << 21)) != 0;
+	unsigned rt = insn & 0x1fu;
+	uint32_t id = sysreg_id(2 + ((insn >> 19) & 1), (insn >> 16) & 7,
+				(insn >> 12) & 0xf, (insn >> 8) & 0xf,
+				(insn >> 5) & 7);
+	uint32_t deact = VCPUIF_NO_PINTID;
+	uint64_t v = 0;
+
+	/* MRS/MSR (register) with op0 = 2 or 3: 1101010100 L 1 ... (bit 21,
+	 * L, is outside the mask). */
+	if ((insn & UINT32_C(0xffd00000)) != UINT32_C(0xd5100000))
+		return false;
+	if (!read && (id == SYSREG_ICC_SGI1R_EL1 || id == SYSREG_ICC_ASGI1R_EL1 ||
+		      id == SYSREG_ICC_SGI0R_EL1)) {
+		/* Not the fast path: the core must sync and flush the LRs
+		 * (a self-IPI) before the guest goes on. */
+		count_exit(sv, pc, true);
+		exit_sync(sv,
+			  ESR_EL2_MAKE(ESR_EC_SYS64, 1,
+				       id | (uint32_t)rt << ESR_ISS_SYS_RT_SHIFT),
+			  0, 0, pc);
+		return true;
+	}
+	if (read) {
+		if (!vcpuif_read(&sv->cpuif, id, &v))
+			return false;
+		if (rt != 31)
+			uc_set(sv, uc_gpr(rt), v);
+	} else {
+		if (rt != 31)
+			v = uc_get(sv, uc_gpr(rt));
+		if (!vcpuif_write(&sv->cpuif, id, v, &deact))
+			return false;
+		if (deact != VCPUIF_NO_PINTID)
+			phys_deactivate(sv, deact);
+	}
+	cpuif_update(sv);
+	count_exit(sv, pc, true);
+	sv->pc = pc + 4;
+	uc_set(sv, UC_ARM64_REG_PC, pc + 4);
+	return true;
+}
+
+/* UC_HOOK_BLOCK: takes interrupts, counts instructions and ends the
+ * quantum. */
 static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 {
 	struct sim_vcpu *sv = opaque;
 	uint64_t n = size / 4;
+
+	if (sv->insns >= sv->attn_at && irq_check(sv, addr))
+		return;
 
 	if (sv->insns + n > sv->budget_end && sv->insns > sv->run_start) {
 		/* Stopping here skips the block: it has not started. */
@@ -591,6 +992,9 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *opaque)
 	uint16_t imm;
 
 	(void)uc;
+	if (intno == SIM_EXCP_UDEF && fetch_insn(sv, pc, &insn) &&
+	    icc_access(sv, pc, insn))
+		return;
 	if (intno == SIM_EXCP_UDEF && fetch_insn(sv, pc, &insn) &&
 	    insn_is_hvc(insn, &imm)) {
 		count_exit(sv, pc, true);
@@ -652,11 +1056,25 @@ enum hv_err hal_vcpu_create(struct hv_vcpu *vcpu)
 	if (!err)
 		err = uc_hook_add(sv->uc, &h, UC_HOOK_BLOCK, SIM_CB(on_block), sv,
 				  1, 0);
+	if (!err)
+		err = uc_hook_add(sv->uc, &h, UC_HOOK_INSN, SIM_CB(on_mrs), sv, 1,
+				  0, UC_ARM64_INS_MRS);
+	if (!err)
+		err = uc_hook_add(sv->uc, &h, UC_HOOK_INSN, SIM_CB(on_msr), sv, 1,
+				  0, UC_ARM64_INS_MSR);
 	if (err != UC_ERR_OK) {
 		uc_close(sv->uc);
 		free(sv);
 		return HV_ERR_NOMEM;
 	}
+	vcpuif_reset(&sv->cpuif, SIM_LR_COUNT);
+	cpuif_update(sv);
+	for (unsigned k = 0; k < SIM_TIMER_COUNT; k++)
+		vtimer_reset(&sv->timer[k]);
+	sv->fire_at = UINT64_MAX;
+	/* A new cell's virtual counter starts at 0 on its first reset. */
+	if (vcpu->id == 0)
+		clk.cntvoff_set[cell_index(sv)] = false;
 	sv->next = sim_vcpus;
 	sim_vcpus = sv;
 	vcpu->hal = sv;
@@ -669,6 +1087,8 @@ void hal_vcpu_destroy(struct hv_vcpu *vcpu)
 
 	if (sv == NULL)
 		return;
+	if (sim_cur == sv)
+		sim_cur = NULL;
 	for (struct sim_vcpu **pp = &sim_vcpus; *pp != NULL; pp = &(*pp)->next) {
 		if (*pp == sv) {
 			*pp = sv->next;
@@ -711,6 +1131,35 @@ void hal_vcpu_reset(struct hv_vcpu *vcpu, ipa_t entry, uint64_t x0)
 	uc_set(sv, UC_ARM64_REG_CPACR_EL1, SIM_CPACR_EL1_RESET);
 	pc_set(sv, ipa_addr(entry));
 
+	/* Time: the counter keeps running (never reset); a vCPU started by
+	 * CPU_ON does not start before the caller asked (the kick). The
+	 * cell's CNTVOFF is fixed at its first reset, so CNTVCT reads 0
+	 * there and counts on across SYSTEM_RESET. */
+	sim_cur = sv;
+	time_catch_up(sv);
+	if (!clk.cntvoff_set[cell_index(sv)]) {
+		clk.cntvoff[cell_index(sv)] = time_now(sv) * SIM_TICKS_PER_INSN;
+		clk.cntvoff_set[cell_index(sv)] = true;
+	}
+	/* Timers reset disabled. The pCPU's timer PPIs are deactivated: the
+	 * vGIC drops what it forwarded on a reset, and hal_vgic_hw_deactivate()
+	 * cannot say on which pCPU. */
+	for (unsigned k = 0; k < SIM_TIMER_COUNT; k++)
+		vtimer_reset(&sv->timer[k]);
+	sv->hw_active = 0;
+	timers_update(sv);
+	/* The guest's view of the CPU interface resets; the LRs and
+	 * ICH_HCR_EL2 are the hypervisor's and stay. */
+	{
+		struct vcpuif keep = sv->cpuif;
+
+		vcpuif_reset(&sv->cpuif, keep.lr_count);
+		for (unsigned n = 0; n < VGIC_MAX_LRS; n++)
+			sv->cpuif.lr[n] = keep.lr[n];
+		sv->cpuif.hcr = keep.hcr;
+	}
+	cpuif_update(sv);
+
 	/* The cell's memory may have been scrubbed and reloaded behind
 	 * Unicorn's back: forget mappings and the code translated from them
 	 * (all of it: code is only translated from mapped ranges). */
@@ -726,6 +1175,38 @@ static void after_stop(struct sim_vcpu *sv)
 	sv->force_stop = false;
 }
 
+/* Instructions the vCPU may still run in this round (and this call). */
+static uint64_t budget_left(const struct sim_vcpu *sv)
+{
+	uint64_t now = time_now(sv);
+	uint64_t left = clk.round_end > now ? clk.round_end - now : 0;
+
+	return left < sim_quantum_insns ? left : sim_quantum_insns;
+}
+
+/*
+ * WFI with the cell's wfi = "passthrough": the hardware would execute it
+ * without trapping, sleeping until an interrupt. A pending LR (masked or
+ * not) makes it complete at once; else the vCPU sleeps in virtual time to
+ * its next timer event. `pc` is the WFI. Returns true to continue running
+ * after it, false when the round ends first (the vCPU stays on the WFI).
+ */
+static bool wfi_passthrough(struct sim_vcpu *sv, uint64_t pc)
+{
+	if (vcpuif_any_pending(&sv->cpuif))
+		return true;
+	timers_update(sv);
+	if (sv->fire_at <= clk.round_end) {
+		time_advance(sv, sv->fire_at);
+		sv->budget_end = sv->insns + budget_left(sv);
+		return true; /* the next block hook takes the timer PPI */
+	}
+	count_exit(sv, pc, false); /* not completed: it runs again */
+	time_advance(sv, clk.round_end);
+	uc_set(sv, UC_ARM64_REG_PC, pc);
+	return false;
+}
+
 void hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 {
 	struct sim_vcpu *sv = vcpu->hal;
@@ -736,15 +1217,34 @@ void hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 
 	memset(exit, 0, sizeof(*exit));
 	after_stop(sv);
-	sv->have_exit = false;
-	sv->budget_hit = false;
+	sim_cur = sv;
+	time_catch_up(sv);
+	timers_update(sv);
+	cpuif_update(sv);
 	sv->run_start = sv->insns;
-	sv->budget_end = sv->insns + sim_quantum_insns;
-	sv->blk_start = sv->blk_end = 0;
-	sv->pc = pc;
-	sv->running = true;
-	err = uc_emu_start(sv->uc, pc, SIM_NO_UNTIL, 0, 0);
-	sv->running = false;
+	sv->budget_end = sv->insns + budget_left(sv);
+	for (;;) {
+		sv->have_exit = false;
+		sv->budget_hit = false;
+		sv->blk_start = sv->blk_end = 0;
+		sv->pc = pc;
+		sv->running = true;
+		err = uc_emu_start(sv->uc, pc, SIM_NO_UNTIL, 0, 0);
+		sv->running = false;
+		if (sv->have_exit || sv->budget_hit || sv->force_stop ||
+		    err != UC_ERR_OK)
+			break;
+		pc = uc_get(sv, UC_ARM64_REG_PC);
+		if (vcpu->cell->cfg->wfi != HV_WFI_PASSTHROUGH ||
+		    !fetch_insn(sv, pc - 4, &insn) || !insn_is_wfx(insn, &is_wfe) ||
+		    is_wfe)
+			break;
+		if (!wfi_passthrough(sv, pc - 4)) {
+			exit->kind = HV_EXIT_BUDGET;
+			after_stop(sv);
+			return;
+		}
+	}
 
 	if (sv->have_exit) {
 		/* Emulation stopped in a hook that did not write PC: write the
@@ -777,4 +1277,151 @@ void hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 		uc_set(sv, UC_ARM64_REG_PC, pc);
 	}
 	after_stop(sv);
+}
+
+/*
+ * The vCPU waits (trapped WFI, CPU_SUSPEND). Nothing else can happen on
+ * its pCPU but its timers: if one fires within this round, local time
+ * jumps to it and its PPI is the IRQ exit; otherwise the vCPU idles to
+ * the end of the round (HV_EXIT_BUDGET) so the other vCPUs run. hvsim
+ * moves the clock to the earliest deadline when every vCPU idles.
+ */
+void hal_vcpu_idle(struct hv_vcpu *vcpu, struct hv_exit *exit)
+{
+	struct sim_vcpu *sv = vcpu->hal;
+	uint32_t intid;
+
+	memset(exit, 0, sizeof(*exit));
+	sim_cur = sv;
+	time_catch_up(sv);
+	timers_update(sv);
+	if (sv->fire_at <= clk.round_end) {
+		time_advance(sv, sv->fire_at);
+		if (timer_take(sv, time_now(sv), &intid)) {
+			exit->kind = HV_EXIT_IRQ;
+			exit->intid = intid;
+			return;
+		}
+	}
+	time_advance(sv, clk.round_end);
+	exit->kind = HV_EXIT_BUDGET;
+}
+
+/*
+ * Another vCPU queued interrupts for the one on `pcpu`. The simulator
+ * runs one vCPU at a time and the core flushes LRs before every run, so
+ * nothing has to be interrupted; the kick only records the sender's time:
+ * the woken vCPU does not resume at a local time before it (causality in
+ * virtual time).
+ */
+void hal_cpu_kick(unsigned pcpu)
+{
+	if (sim_cur == NULL)
+		return;
+	for (struct sim_vcpu *sv = sim_vcpus; sv != NULL; sv = sv->next) {
+		if (sv != sim_cur && sv->vcpu->pcpu == pcpu) {
+			uint64_t t = time_now(sim_cur);
+
+			if (t > sv->wake_at)
+				sv->wake_at = t;
+		}
+	}
+}
+
+/* ---- list registers (hal/vgic.h) ----------------------------------------- */
+
+unsigned hal_vgic_lr_count(void)
+{
+	return SIM_LR_COUNT;
+}
+
+uint64_t hal_vgic_lr_read(struct hv_vcpu *vcpu, unsigned n)
+{
+	struct sim_vcpu *sv = vcpu->hal;
+
+	if (n >= SIM_LR_COUNT)
+		hal_panic("hal_vgic_lr_read: no such list register");
+	return sv->cpuif.lr[n];
+}
+
+void hal_vgic_lr_write(struct hv_vcpu *vcpu, unsigned n, uint64_t val)
+{
+	struct sim_vcpu *sv = vcpu->hal;
+
+	if (n >= SIM_LR_COUNT)
+		hal_panic("hal_vgic_lr_write: no such list register");
+	sv->cpuif.lr[n] = val;
+	cpuif_update(sv);
+}
+
+void hal_vgic_set_underflow(struct hv_vcpu *vcpu, bool on)
+{
+	struct sim_vcpu *sv = vcpu->hal;
+
+	if (on)
+		sv->cpuif.hcr |= ICH_HCR_EL2_UIE;
+	else
+		sv->cpuif.hcr &= ~ICH_HCR_EL2_UIE;
+	cpuif_update(sv);
+}
+
+void hal_vgic_hw_deactivate(uint32_t pintid)
+{
+	/* PPIs are per pCPU: the one the core is acting on. SPIs: the
+	 * simulator has no physical SPIs. */
+	if (sim_cur != NULL && pintid < GIC_SPI_FIRST)
+		phys_deactivate(sim_cur, pintid);
+}
+
+/* ---- the scheduler's view of time (sim.h) -------------------------------- */
+
+void sim_round_begin(uint64_t start, uint64_t length)
+{
+	clk.round_start = start;
+	clk.round_end = length > UINT64_MAX - start ? UINT64_MAX : start + length;
+}
+
+uint64_t sim_round_end(void)
+{
+	return clk.round_end;
+}
+
+bool sim_pcpu_state(unsigned pcpu, uint64_t *time, uint64_t *events)
+{
+	for (struct sim_vcpu *sv = sim_vcpus; sv != NULL; sv = sv->next) {
+		const struct hv_vcpu *v = sv->vcpu;
+		uint64_t e = sv->insns;
+
+		if (v->pcpu != pcpu)
+			continue;
+		for (unsigned k = 0; k < HV_EXCLASS_COUNT; k++)
+			e += v->exits[k];
+		*time = time_now(sv);
+		*events = e + sv->irqs_taken + (uint64_t)v->state;
+		return true;
+	}
+	return false;
+}
+
+uint64_t sim_next_deadline(void)
+{
+	uint64_t best = UINT64_MAX;
+
+	for (struct sim_vcpu *sv = sim_vcpus; sv != NULL; sv = sv->next) {
+		enum hv_vcpu_state st = sv->vcpu->state;
+
+		if (st != HV_VCPU_RUNNING && st != HV_VCPU_WAITING)
+			continue;
+		timers_update(sv);
+		if (sv->fire_at < best)
+			best = sv->fire_at;
+	}
+	return best;
+}
+
+uint64_t sim_vcpu_irqs(const struct hv_vcpu *vcpu)
+{
+	const struct sim_vcpu *sv = vcpu->hal;
+
+	return sv != NULL ? sv->irqs_taken : 0;
 }

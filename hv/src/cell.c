@@ -9,11 +9,13 @@
 #include <hal/platform.h>
 #include <hal/vcpu.h>
 #include <hv/arm64/esr.h>
+#include <hv/boot.h>
 #include <hv/cell.h>
 #include <hv/check.h>
 #include <hv/hv.h>
 #include <hv/lib.h>
 #include <hv/print.h>
+#include <hv/vtimer.h>
 
 static bool vmid_alloc(struct hv *hv, uint16_t *out)
 {
@@ -68,6 +70,33 @@ static void vcpus_destroy(struct hv_cell *cell)
 	cell->vcpu_count = 0;
 }
 
+/*
+ * The cell's virtual GICv3: its two MMIO windows and the hardware links of
+ * the timer PPIs, which the HALs deliver as physical PPIs 27 (virtual
+ * timer) and 30 (EL1 physical timer) of the vCPU's pCPU.
+ */
+static enum hv_err gic_create(struct hv_cell *cell)
+{
+	const struct hv_cell_config *cfg = cell->cfg;
+	enum hv_err err;
+
+	err = vgic_init(&cell->vgic, cell->vcpus, cfg->cpu_count, VGIC_MAX_SPIS);
+	if (err == HV_OK)
+		err = mmio_bus_add(&cell->bus, cfg->gicd_ipa, HV_GICD_SIZE,
+				   &vgic_dist_ops, &cell->vgic);
+	if (err == HV_OK)
+		err = mmio_bus_add(&cell->bus, cfg->gicr_ipa,
+				   vgic_redist_size(&cell->vgic), &vgic_redist_ops,
+				   &cell->vgic);
+	for (unsigned i = 0; err == HV_OK && i < cfg->cpu_count; i++) {
+		err = vgic_hw_link(&cell->vgic, i, VTIMER_PPI_VIRT, VTIMER_PPI_VIRT);
+		if (err == HV_OK)
+			err = vgic_hw_link(&cell->vgic, i, VTIMER_PPI_PHYS,
+					   VTIMER_PPI_PHYS);
+	}
+	return err;
+}
+
 enum hv_err cell_create(struct hv *hv, struct hv_cell *cell, unsigned id,
 			const struct hv_cell_config *cfg)
 {
@@ -112,6 +141,11 @@ enum hv_err cell_create(struct hv *hv, struct hv_cell *cell, unsigned id,
 		cell->vcpu_count = i + 1;
 		hv->pcpu_vcpu[v->pcpu] = v;
 	}
+	if (cfg->has_gic) {
+		err = gic_create(cell);
+		if (err != HV_OK)
+			goto fail_vcpus;
+	}
 	cell->state = HV_CELL_READY;
 	return HV_OK;
 
@@ -125,62 +159,69 @@ fail_vmid:
 	return err;
 }
 
-/* Copies the image into cell RAM through the cell's own region table. */
-static enum hv_err load_image(struct hv_cell *cell)
-{
-	const struct hv_cell_config *cfg = cell->cfg;
-	const void *data;
-	size_t size;
-
-	if (cfg->image[0] == '\0')
-		return HV_OK;
-	enum hv_err err = hal_image_get(cfg->image, &data, &size);
-	if (err != HV_OK)
-		return err;
-	const struct hv_mem_region *r = config_region_find(cfg, cfg->image_load, size);
-	if (r == NULL)
-		return HV_ERR_RANGE;
-	paddr_t pa = pa_add(r->pa, ipa_addr(cfg->image_load) - ipa_addr(r->ipa));
-	void *dst = hal_phys_map(pa, size);
-	if (dst == NULL)
-		return HV_ERR_RANGE;
-	memcpy(dst, data, size);
-	hal_dcache_clean(pa, size);
-	return HV_OK;
-}
-
 enum hv_err cell_start(struct hv_cell *cell)
 {
 	const struct hv_cell_config *cfg = cell->cfg;
 
 	CHECK(cell->state != HV_CELL_FREE);
-	/* Fresh memory on every (re)start: nothing survives from a previous
-	 * run of this cell or from whoever held the pages before. */
-	for (unsigned i = 0; i < cfg->region_count; i++)
-		hal_mem_scrub(cfg->regions[i].pa, cfg->regions[i].size);
+	/* Nothing survives from a previous run of this cell: a restart
+	 * scrubs. The first boot does not need to: no cell has held these
+	 * pages since the hypervisor started, and every release (restart,
+	 * destroy) scrubs before anyone else can get them (docs/cells.md). */
+	if (cell->boot_count > 0)
+		for (unsigned i = 0; i < cfg->region_count; i++)
+			hal_mem_scrub(cfg->regions[i].pa, cfg->regions[i].size);
 	hal_tlb_flush_vmid(cell->s2.vmid);
-	enum hv_err err = load_image(cell);
+	ipa_t entry;
+	uint64_t x0;
+	enum hv_err err = boot_load(cell, &entry, &x0);
 	if (err != HV_OK)
 		return err;
 
 	console_line_init(&cell->con, cfg->name);
 	pl011_init(&cell->uart, console_line_tx, &cell->con);
-	for (unsigned i = 0; i < cell->vcpu_count; i++) {
-		/* Exit statistics deliberately survive restarts. */
-		cell->vcpus[i].state = HV_VCPU_OFF;
-	}
-	hal_vcpu_reset(&cell->vcpus[0], cfg->entry, 0);
-	cell->vcpus[0].state = HV_VCPU_RUNNING;
+	if (cfg->has_gic)
+		vgic_reset(&cell->vgic);
+	/* Every vCPU is reset on its own pCPU (EL1 state lives there on bare
+	 * metal): vCPU 0 starts like a PSCI CPU_ON, the others stay off. */
+	for (unsigned i = 0; i < cell->vcpu_count; i++)
+		__atomic_store_n(&cell->vcpus[i].state, HV_VCPU_OFF, __ATOMIC_RELEASE);
+	cell->vcpus[0].on_entry = entry;
+	cell->vcpus[0].on_context = x0;
+	__atomic_store_n(&cell->vcpus[0].state, HV_VCPU_ON_PENDING, __ATOMIC_RELEASE);
+	/* Exit statistics deliberately survive restarts. */
 	cell->state = HV_CELL_RUNNING;
+	cell->boot_count++;
 	cell->exit_status = 0;
 	cell->reason[0] = '\0';
+	cell_kick(cell, ~UINT64_C(0), NULL);
 	return HV_OK;
 }
 
-static void stop_vcpus(struct hv_cell *cell)
+/* Stops every vCPU and makes the other pCPUs notice at once. */
+static void stop_vcpus(struct hv_cell *cell, const struct hv_vcpu *self)
 {
 	for (unsigned i = 0; i < cell->vcpu_count; i++)
-		cell->vcpus[i].state = HV_VCPU_STOPPED;
+		__atomic_store_n(&cell->vcpus[i].state, HV_VCPU_STOPPED,
+				 __ATOMIC_RELEASE);
+	cell_kick(cell, ~UINT64_C(0), self);
+}
+
+void cell_kick(struct hv_cell *cell, uint64_t mask, const struct hv_vcpu *self)
+{
+	for (unsigned i = 0; i < cell->vcpu_count && i < 64; i++)
+		if ((mask & (UINT64_C(1) << i)) && &cell->vcpus[i] != self)
+			hal_cpu_kick(cell->vcpus[i].pcpu);
+}
+
+void cell_kick_pending(struct hv_cell *cell, const struct hv_vcpu *self)
+{
+	if (!cell->cfg->has_gic)
+		return;
+	hv_spin_lock(&cell->lock);
+	uint64_t mask = vgic_kicks_take(&cell->vgic);
+	hv_spin_unlock(&cell->lock);
+	cell_kick(cell, mask, self);
 }
 
 void cell_exit(struct hv_cell *cell, int status, const char *why)
@@ -189,7 +230,7 @@ void cell_exit(struct hv_cell *cell, int status, const char *why)
 	cell->state = HV_CELL_EXITED;
 	cell->exit_status = status;
 	hv_snprintf(cell->reason, sizeof(cell->reason), "%s", why);
-	stop_vcpus(cell);
+	stop_vcpus(cell, NULL);
 	hv_printf("cellvisor: cell '%s' exited: %s, status %d\n", cell->cfg->name,
 		  why, status);
 }
@@ -202,7 +243,7 @@ void cell_terminate(struct hv_vcpu *vcpu, const struct hv_exit *exit,
 	console_line_flush(&cell->con);
 	cell->state = HV_CELL_TERMINATED;
 	hv_snprintf(cell->reason, sizeof(cell->reason), "%s", reason);
-	stop_vcpus(cell);
+	stop_vcpus(cell, vcpu);
 	hv_printf("cellvisor: cell '%s' terminated: vcpu %u pc=0x%016llx "
 		  "esr=0x%08llx far=0x%016llx: %s\n",
 		  cell->cfg->name, vcpu->id,
@@ -215,6 +256,8 @@ void cell_destroy(struct hv_cell *cell)
 {
 	if (cell->state == HV_CELL_FREE)
 		return;
+	if (cell->cfg->has_gic)
+		vgic_destroy(&cell->vgic);
 	vcpus_destroy(cell);
 	uint16_t vmid = cell->s2.vmid;
 	stage2_destroy(&cell->s2);

@@ -16,6 +16,7 @@
 #include <libfdt.h>
 
 #include <hal/platform.h>
+#include <hv/boot.h>
 #include <hv/config.h>
 #include <hv/print.h>
 
@@ -73,11 +74,13 @@ static const char *const cell_prop_names[] = {
 	"cpus",	 "memory",  "memory-access", "image",
 	"load-address", "entry", "console",	 "fault-policy",
 	"gic-distributor", "gic-redistributors", "wfi",
+	"kernel", "initrd", "bootargs",
 };
 static const struct config_props cell_props = {
 	cell_prop_names, HV_ARRAY_SIZE(cell_prop_names),
 	"cpus, memory, memory-access, image, load-address, entry, console, "
-	"fault-policy, gic-distributor, gic-redistributors, wfi",
+	"fault-policy, gic-distributor, gic-redistributors, wfi, kernel, "
+	"initrd, bootargs",
 };
 
 static enum hv_err config_fail(struct config_ctx *c, enum hv_err code,
@@ -868,6 +871,57 @@ static enum hv_err config_cell_wfi(struct config_ctx *c, int node,
 	return HV_OK;
 }
 
+/* Copies optional string property `prop` (at most `max` bytes with NUL). */
+static enum hv_err config_cell_str(struct config_ctx *c, int node,
+				   const char *prop, char *dst, size_t max)
+{
+	const char *v;
+	enum hv_err ret = config_string(c, node, prop, max, &v);
+	if (ret)
+		return ret;
+	if (v)
+		__builtin_memcpy(dst, v, __builtin_strlen(v) + 1);
+	return HV_OK;
+}
+
+/*
+ * A Linux cell: `kernel` (an arm64 Image) instead of `image`, optional
+ * `initrd` and `bootargs`, and a virtual GIC, without which Linux cannot
+ * take its timer interrupt. The layout is checked with the images, in
+ * config_check_images().
+ */
+static enum hv_err config_cell_linux(struct config_ctx *c, int node,
+				     struct hv_cell_config *cell)
+{
+	enum hv_err ret;
+
+	ret = config_cell_str(c, node, "kernel", cell->kernel, HV_PATH_MAX);
+	if (!ret)
+		ret = config_cell_str(c, node, "initrd", cell->initrd, HV_PATH_MAX);
+	if (!ret)
+		ret = config_cell_str(c, node, "bootargs", cell->bootargs,
+				      HV_BOOTARGS_MAX);
+	if (ret)
+		return ret;
+	if (cell->kernel[0] == '\0') {
+		if (cell->initrd[0] != '\0')
+			return config_fail(c, HV_ERR_INVAL, "initrd",
+					   "only for a Linux cell (set kernel)");
+		if (cell->bootargs[0] != '\0')
+			return config_fail(c, HV_ERR_INVAL, "bootargs",
+					   "only for a Linux cell (set kernel)");
+		return HV_OK;
+	}
+	if (cell->image[0] != '\0')
+		return config_fail(c, HV_ERR_INVAL, "kernel",
+				   "a cell boots either an image or a kernel, not both");
+	if (!cell->has_gic)
+		return config_fail(c, HV_ERR_INVAL, "kernel",
+				   "a Linux cell needs gic-distributor and "
+				   "gic-redistributors");
+	return HV_OK;
+}
+
 static enum hv_err config_cell_policy(struct config_ctx *c, int node,
 				      struct hv_cell_config *cell)
 {
@@ -915,6 +969,8 @@ static enum hv_err config_parse_cell(struct config_ctx *c, int node,
 		ret = config_cell_policy(c, node, cell);
 	if (!ret)
 		ret = config_cell_wfi(c, node, cell);
+	if (!ret)
+		ret = config_cell_linux(c, node, cell);
 	return ret;
 }
 
@@ -1108,6 +1164,16 @@ enum hv_err config_check_images(const struct hv_config *cfg,
 		size_t size;
 
 		config_set_path(&c, "/cells/", cell->name, HV_NAME_MAX);
+		if (cell->kernel[0] != '\0') {
+			struct boot_plan plan;
+			const char *prop = "kernel";
+			char why[96];
+			enum hv_err e = boot_plan_linux(cell, &plan, &prop, why,
+							sizeof(why));
+			if (e != HV_OK)
+				return config_fail(&c, e, prop, "%s", why);
+			continue;
+		}
 		if (!config_region_find(cell, cell->entry, 4))
 			return config_fail(&c, HV_ERR_RANGE, "entry",
 					   "0x%llx is not inside a memory region of this cell",

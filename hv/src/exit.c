@@ -6,9 +6,13 @@
  * never a hypervisor failure.
  */
 #include <hal/vcpu.h>
+#include <hal/vgic.h>
+#include <hv/arm64/gic.h>
 #include <hv/arm64/esr.h>
 #include <hv/arm64/sysreg.h>
+#include <hv/boot.h>
 #include <hv/cell.h>
+#include <hv/check.h>
 #include <hv/hv.h>
 #include <hv/hypercall.h>
 #include <hv/mmio.h>
@@ -96,7 +100,21 @@ static enum hv_action data_abort(struct hv_vcpu *vcpu,
 			&w))
 		return HV_ACTION_RESUME;
 
-	switch (mmio_emulate(vcpu, &vcpu->cell->bus, exit)) {
+	/* Emulated devices are shared by the cell's vCPUs. */
+	struct hv_cell *cell = vcpu->cell;
+	hv_spin_lock(&cell->lock);
+	enum mmio_result r = mmio_emulate(vcpu, &cell->bus, exit);
+	/* The console's interrupt line follows every access (Linux drives
+	 * the PL011 by interrupts once its tty is open). */
+	if (r == MMIO_DONE && cell->cfg->has_gic && cell->cfg->has_console) {
+		/* A fixed, valid SPI: only a hypervisor bug can fail this. */
+		enum hv_err lvl = vgic_set_level(&cell->vgic, vcpu->id,
+						 BOOT_CONSOLE_INTID,
+						 pl011_irq_pending(&cell->uart));
+		CHECK(lvl == HV_OK);
+	}
+	hv_spin_unlock(&cell->lock);
+	switch (r) {
 	case MMIO_DONE:
 		return HV_ACTION_RESUME;
 	case MMIO_NO_SYNDROME:
@@ -149,6 +167,91 @@ static enum hv_action smc(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 	return smccc_call(vcpu);
 }
 
+/*
+ * A trapped MSR/MRS (EC 0x18). With HCR_EL2.IMO set, writes to the SGI
+ * generation registers trap (IHI 0069, "ICC_SGI1R_EL1" traps); the rest of
+ * the CPU interface is the hardware's (or the HAL's model of it).
+ */
+static enum hv_action sysreg(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+{
+	struct hv_cell *cell = vcpu->cell;
+	uint32_t iss = ESR_EL2_ISS(exit->esr);
+	uint32_t reg = iss & ESR_ISS_SYS_REG_MASK;
+	unsigned rt = (iss & ESR_ISS_SYS_RT_MASK) >> ESR_ISS_SYS_RT_SHIFT;
+	bool read = (iss & ESR_ISS_SYS_READ) != 0;
+	char reason[96];
+
+	if (cell->cfg->has_gic &&
+	    (reg == SYSREG_ICC_SGI1R_EL1 || reg == SYSREG_ICC_ASGI1R_EL1 ||
+	     reg == SYSREG_ICC_SGI0R_EL1)) {
+		if (read) {
+			/* Write-only registers: reads are RAZ rather than a
+			 * reason to end the cell. */
+			vcpu_gpr_write(vcpu, rt, 0);
+		} else {
+			uint64_t val = vcpu_gpr_read(vcpu, rt);
+			unsigned group = reg == SYSREG_ICC_SGI0R_EL1 ? 0 : 1;
+			hv_spin_lock(&cell->lock);
+			(void)vgic_sgi_write(&cell->vgic, vcpu->id, val, group);
+			hv_spin_unlock(&cell->lock);
+		}
+		vcpu_skip_insn(vcpu);
+		return HV_ACTION_RESUME;
+	}
+	hv_snprintf(reason, sizeof(reason),
+		    "unhandled system register %s S%u_%u_C%u_C%u_%u",
+		    read ? "read" : "write", (reg >> ESR_ISS_SYS_OP0_SHIFT) & 3,
+		    (reg >> ESR_ISS_SYS_OP1_SHIFT) & 7,
+		    (reg >> ESR_ISS_SYS_CRN_SHIFT) & 15,
+		    (reg >> ESR_ISS_SYS_CRM_SHIFT) & 15,
+		    (reg >> ESR_ISS_SYS_OP2_SHIFT) & 7);
+	cell_terminate(vcpu, exit, reason);
+	return HV_ACTION_STOP;
+}
+
+/*
+ * Trapped WFI: the vCPU waits until its vGIC has an interrupt for it. WFE
+ * is a hint (guests spin on it with SEV wake-ups the hypervisor cannot
+ * see), so it only yields. Without a vGIC nothing could wake a wait.
+ */
+static enum hv_action wfx(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+{
+	struct hv_cell *cell = vcpu->cell;
+
+	vcpu_skip_insn(vcpu);
+	if ((ESR_EL2_ISS(exit->esr) & ESR_ISS_WFX_TI_MASK) == ESR_ISS_WFX_TI_WFE ||
+	    !cell->cfg->has_gic)
+		return HV_ACTION_RESUME;
+	hv_spin_lock(&cell->lock);
+	bool pending = vgic_pending(&cell->vgic, vcpu->id);
+	hv_spin_unlock(&cell->lock);
+	if (pending)
+		return HV_ACTION_RESUME;
+	if (!vcpu_state_move(vcpu, HV_VCPU_RUNNING, HV_VCPU_WAITING))
+		return HV_ACTION_STOP; /* stopped meanwhile by another pCPU */
+	return HV_ACTION_WAIT;
+}
+
+enum hv_action exit_irq(struct hv_vcpu *vcpu, uint32_t intid)
+{
+	struct hv_cell *cell = vcpu->cell;
+
+	vcpu->exits[HV_EXCLASS_IRQ]++;
+	if (intid >= GIC_INTID_SPURIOUS - 3 || intid < GIC_SGI_COUNT ||
+	    intid == GIC_PPI_MAINTENANCE)
+		return HV_ACTION_RESUME;
+	if (cell->cfg->has_gic) {
+		hv_spin_lock(&cell->lock);
+		enum hv_err err = vgic_hw_inject(&cell->vgic, vcpu->id, intid);
+		hv_spin_unlock(&cell->lock);
+		if (err == HV_OK)
+			return HV_ACTION_RESUME;
+	}
+	/* Not the cell's: never leave a physical interrupt active. */
+	hal_vgic_hw_deactivate(intid);
+	return HV_ACTION_RESUME;
+}
+
 static enum hv_action sync_exit(struct hv_vcpu *vcpu,
 				const struct hv_exit *exit)
 {
@@ -166,14 +269,9 @@ static enum hv_action sync_exit(struct hv_vcpu *vcpu,
 		return guest_fault(vcpu, exit,
 				   "stage-2 fault on instruction fetch");
 	case ESR_EC_WFX:
-		/* WFI/WFE may complete at any time (Arm ARM D1.6.2), so
-		 * resuming is always correct; idling until a virtual
-		 * interrupt arrives comes with the vGIC. */
-		vcpu_skip_insn(vcpu);
-		return HV_ACTION_RESUME;
+		return wfx(vcpu, exit);
 	case ESR_EC_SYS64:
-		cell_terminate(vcpu, exit, "unhandled system register access");
-		return HV_ACTION_STOP;
+		return sysreg(vcpu, exit);
 	default:
 		hv_snprintf(reason, sizeof(reason),
 			    "unhandled exception class 0x%02x", ec);
@@ -184,7 +282,8 @@ static enum hv_action sync_exit(struct hv_vcpu *vcpu,
 
 enum hv_action hv_exit_handle(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 {
-	if (vcpu->state != HV_VCPU_RUNNING)
+	/* Another pCPU may have ended the cell meanwhile (and kicked us). */
+	if (__atomic_load_n(&vcpu->state, __ATOMIC_ACQUIRE) != HV_VCPU_RUNNING)
 		return HV_ACTION_STOP;
 
 	switch (exit->kind) {
@@ -192,10 +291,7 @@ enum hv_action hv_exit_handle(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 		vcpu->exits[exit_class(ESR_EL2_EC(exit->esr))]++;
 		return sync_exit(vcpu, exit);
 	case HV_EXIT_IRQ:
-		/* No physical interrupt is routed to cells yet; the HAL has
-		 * acknowledged it. */
-		vcpu->exits[HV_EXCLASS_IRQ]++;
-		return HV_ACTION_RESUME;
+		return exit_irq(vcpu, exit->intid);
 	case HV_EXIT_BUDGET:
 		return HV_ACTION_RESUME;
 	case HV_EXIT_HANDLED:

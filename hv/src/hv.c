@@ -115,9 +115,39 @@ enum hv_err hv_start(struct hv *hv, struct hv_config_error *err)
 		hv_printf("cellvisor: cell '%s' started: vcpu 0 on CPU %u, "
 			  "entry 0x%llx\n",
 			  cell->cfg->name, cell->vcpus[0].pcpu,
-			  (unsigned long long)ipa_addr(cell->cfg->entry));
+			  (unsigned long long)ipa_addr(cell->vcpus[0].on_entry));
 	}
 	return HV_OK;
+}
+
+/* True when a waiting vCPU has a reason to run again. A cell without a
+ * vGIC has nothing to wait for: its waits end at once (WFI may complete
+ * at any time, Arm ARM D1.6.2). */
+static bool wake_ready(struct hv_vcpu *vcpu)
+{
+	struct hv_cell *cell = vcpu->cell;
+	if (!cell->cfg->has_gic)
+		return true;
+	hv_spin_lock(&cell->lock);
+	bool pending = vgic_pending(&cell->vgic, vcpu->id);
+	hv_spin_unlock(&cell->lock);
+	return pending;
+}
+
+/* Idles a waiting vCPU's pCPU until an interrupt may have woken it. */
+static enum hv_action wait(struct hv_vcpu *vcpu)
+{
+	if (!wake_ready(vcpu)) {
+		struct hv_exit exit;
+		hal_vcpu_idle(vcpu, &exit);
+		if (exit.kind == HV_EXIT_IRQ)
+			(void)exit_irq(vcpu, exit.intid);
+		if (!wake_ready(vcpu))
+			return HV_ACTION_WAIT;
+	}
+	if (!vcpu_state_move(vcpu, HV_VCPU_WAITING, HV_VCPU_RUNNING))
+		return HV_ACTION_STOP; /* stopped (or reset) meanwhile */
+	return HV_ACTION_RESUME;
 }
 
 enum hv_action hv_pcpu_run(struct hv *hv, unsigned pcpu)
@@ -125,27 +155,52 @@ enum hv_action hv_pcpu_run(struct hv *hv, unsigned pcpu)
 	if (pcpu >= HV_MAX_CPUS)
 		return HV_ACTION_STOP;
 	struct hv_vcpu *vcpu = hv->pcpu_vcpu[pcpu];
-	if (vcpu == NULL || vcpu->state == HV_VCPU_STOPPED)
+	if (vcpu == NULL)
 		return HV_ACTION_STOP;
-	if (vcpu->state == HV_VCPU_ON_PENDING) {
+	struct hv_cell *cell = vcpu->cell;
+
+	/* Other pCPUs change this state (CPU_ON, termination): read it once. */
+	switch (__atomic_load_n(&vcpu->state, __ATOMIC_ACQUIRE)) {
+	case HV_VCPU_STOPPED:
+		return HV_ACTION_STOP;
+	case HV_VCPU_OFF:
+		return HV_ACTION_WAIT;
+	case HV_VCPU_ON_PENDING:
 		/* PSCI CPU_ON completes here, on the vCPU's own pCPU. */
 		hal_vcpu_reset(vcpu, vcpu->on_entry, vcpu->on_context);
-		vcpu->state = HV_VCPU_RUNNING;
+		if (!vcpu_state_move(vcpu, HV_VCPU_ON_PENDING, HV_VCPU_RUNNING))
+			return HV_ACTION_WAIT; /* stopped meanwhile: next call says */
+		break;
+	case HV_VCPU_WAITING: {
+		enum hv_action a = wait(vcpu);
+		if (a != HV_ACTION_RESUME)
+			return a == HV_ACTION_STOP ? HV_ACTION_WAIT : a;
+		break;
 	}
-	if (vcpu->state == HV_VCPU_WAITING) {
-		/* Until virtual interrupts exist nothing can be waited for, and
-		 * a WFI may complete at any time (Arm ARM D1.6.2): wake now. */
-		vcpu->state = HV_VCPU_RUNNING;
+	case HV_VCPU_RUNNING:
+	default:
+		break;
 	}
-	if (vcpu->state != HV_VCPU_RUNNING)
-		return HV_ACTION_WAIT;
 
 	struct hv_exit exit;
+	if (cell->cfg->has_gic) {
+		hv_spin_lock(&cell->lock);
+		vgic_flush(&cell->vgic, vcpu);
+		hv_spin_unlock(&cell->lock);
+	}
 	hal_vcpu_run(vcpu, &exit);
+	if (cell->cfg->has_gic) {
+		hv_spin_lock(&cell->lock);
+		vgic_sync(&cell->vgic, vcpu);
+		hv_spin_unlock(&cell->lock);
+	}
 	enum hv_action action = exit.kind == HV_EXIT_HANDLED ?
 					exit.action :
 					hv_exit_handle(vcpu, &exit);
-	if (vcpu->state == HV_VCPU_STOPPED)
+	/* Interrupts this exit queued for other vCPUs (SGIs, SPIs routed
+	 * elsewhere): make their pCPUs notice. */
+	cell_kick_pending(cell, vcpu);
+	if (__atomic_load_n(&vcpu->state, __ATOMIC_ACQUIRE) == HV_VCPU_STOPPED)
 		return HV_ACTION_STOP;
 	return action;
 }

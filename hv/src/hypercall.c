@@ -18,6 +18,7 @@ static enum hv_action cell_info(struct hv_vcpu *vcpu)
 	vcpu_gpr_write(vcpu, 4, cell->hv->cell_count);
 	vcpu_gpr_write(vcpu, 5, ipa_addr(r0->ipa));
 	vcpu_gpr_write(vcpu, 6, r0->size);
+	vcpu_gpr_write(vcpu, 7, cell->boot_count);
 	return HV_ACTION_RESUME;
 }
 
@@ -37,8 +38,10 @@ static enum hv_action console_write(struct hv_vcpu *vcpu)
 		vcpu_gpr_write(vcpu, 0, (uint64_t)PSCI_RET_INVALID_ADDRESS);
 		return HV_ACTION_RESUME;
 	}
+	hv_spin_lock(&cell->lock);
 	for (uint64_t i = 0; i < len; i++)
 		console_line_putc(&cell->con, p[i]);
+	hv_spin_unlock(&cell->lock);
 	vcpu_gpr_write(vcpu, 0, len);
 	return HV_ACTION_RESUME;
 }

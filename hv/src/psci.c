@@ -97,24 +97,37 @@ static int64_t cpu_on(struct hv_vcpu *vcpu, uint32_t fid)
 	struct hv_vcpu *t = vcpu_by_mpidr(cell, target);
 	if (t == NULL)
 		return PSCI_RET_INVALID_PARAMETERS;
+	int64_t ret = PSCI_RET_SUCCESS;
+	/* Two vCPUs may CPU_ON the same target at once: one wins. */
+	hv_spin_lock(&cell->lock);
 	switch (t->state) {
 	case HV_VCPU_ON_PENDING:
-		return PSCI_RET_ON_PENDING;
+		ret = PSCI_RET_ON_PENDING;
+		break;
 	case HV_VCPU_RUNNING:
 	case HV_VCPU_WAITING:
-		return PSCI_RET_ALREADY_ON;
+		ret = PSCI_RET_ALREADY_ON;
+		break;
 	case HV_VCPU_OFF:
+		if (!entry_ok(cell, entry))
+			ret = PSCI_RET_INVALID_ADDRESS;
 		break;
 	case HV_VCPU_STOPPED:
 	default:
-		return PSCI_RET_DENIED;
+		ret = PSCI_RET_DENIED;
+		break;
 	}
-	if (!entry_ok(cell, entry))
-		return PSCI_RET_INVALID_ADDRESS;
-	t->on_entry = ipa_init(entry);
-	t->on_context = context;
-	t->state = HV_VCPU_ON_PENDING;
-	return PSCI_RET_SUCCESS;
+	if (ret == PSCI_RET_SUCCESS) {
+		t->on_entry = ipa_init(entry);
+		t->on_context = context;
+		/* Entry and context are visible before the state says so. */
+		if (!vcpu_state_move(t, HV_VCPU_OFF, HV_VCPU_ON_PENDING))
+			ret = PSCI_RET_DENIED; /* the cell ended meanwhile */
+	}
+	hv_spin_unlock(&cell->lock);
+	if (ret == PSCI_RET_SUCCESS)
+		hal_cpu_kick(t->pcpu);
+	return ret;
 }
 
 /* CPU_OFF (DEN 0022 5.5): the caller stops until a CPU_ON. When no vCPU of
@@ -122,10 +135,19 @@ static int64_t cpu_on(struct hv_vcpu *vcpu, uint32_t fid)
 static enum hv_action cpu_off(struct hv_vcpu *vcpu)
 {
 	struct hv_cell *cell = vcpu->cell;
-	vcpu->state = HV_VCPU_OFF;
+	bool all_off = true;
+
+	hv_spin_lock(&cell->lock);
+	if (!vcpu_state_move(vcpu, HV_VCPU_RUNNING, HV_VCPU_OFF)) {
+		hv_spin_unlock(&cell->lock);
+		return HV_ACTION_STOP; /* the cell ended meanwhile */
+	}
 	for (unsigned i = 0; i < cell->vcpu_count; i++)
 		if (cell->vcpus[i].state != HV_VCPU_OFF)
-			return HV_ACTION_WAIT;
+			all_off = false;
+	hv_spin_unlock(&cell->lock);
+	if (!all_off)
+		return HV_ACTION_WAIT;
 	cell_exit(cell, 0, "all vCPUs off");
 	return HV_ACTION_STOP;
 }
@@ -145,7 +167,7 @@ static int64_t affinity_info(struct hv_vcpu *vcpu, uint32_t fid)
 	struct hv_vcpu *t = vcpu_by_mpidr(vcpu->cell, target);
 	if (t == NULL)
 		return PSCI_RET_INVALID_PARAMETERS;
-	switch (t->state) {
+	switch (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE)) {
 	case HV_VCPU_ON_PENDING:
 		return PSCI_AFFINITY_ON_PENDING;
 	case HV_VCPU_RUNNING:
@@ -179,7 +201,8 @@ static enum hv_action cpu_suspend(struct hv_vcpu *vcpu, uint32_t fid)
 	} else {
 		vcpu_gpr_write(vcpu, 0, (uint64_t)PSCI_RET_SUCCESS);
 	}
-	vcpu->state = HV_VCPU_WAITING;
+	if (!vcpu_state_move(vcpu, HV_VCPU_RUNNING, HV_VCPU_WAITING))
+		return HV_ACTION_STOP; /* the cell ended meanwhile */
 	return HV_ACTION_WAIT;
 }
 
@@ -193,7 +216,9 @@ static enum hv_action system_reset(struct hv_vcpu *vcpu)
 		cell_exit(cell, HV_STATUS_RESET_FAILED, "system reset failed");
 		return HV_ACTION_STOP;
 	}
-	return HV_ACTION_RESUME;
+	/* The caller is now OFF or ON_PENDING: leave the guest so its pCPU
+	 * picks up the new state. */
+	return HV_ACTION_WAIT;
 }
 
 enum hv_action psci_call(struct hv_vcpu *vcpu, uint32_t fid)

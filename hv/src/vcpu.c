@@ -62,3 +62,11 @@ void vcpu_take_exception(struct hv_vcpu *vcpu, enum vcpu_exception type,
 			   hal_vcpu_reg_read(vcpu, HV_REG_VBAR_EL1) + base +
 				   VECTOR_TYPE_STRIDE * (uint64_t)type);
 }
+
+bool vcpu_state_move(struct hv_vcpu *vcpu, enum hv_vcpu_state from,
+		     enum hv_vcpu_state to)
+{
+	enum hv_vcpu_state expected = from;
+	return __atomic_compare_exchange_n(&vcpu->state, &expected, to, false,
+					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}

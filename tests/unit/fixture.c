@@ -57,13 +57,26 @@ struct hv *fixture_boot_config(const struct hv_config *cfg)
 
 	for (unsigned i = 0; i < FIX_IMAGE_SIZE; i++)
 		image[i] = (uint8_t)(0xa0 + i);
-	fake_hal_teardown();
+	/* Images a test registered beforehand (a kernel, say) stay. */
 	fake_hal_add_image("guest.bin", image, sizeof(image));
 	enum hv_err e = hv_init_config(&fixture_hv, cfg, &err);
 	ck_assert_msg(e == HV_OK, "hv_init_config: %s: %s", hv_err_str(e), err.msg);
 	e = hv_start(&fixture_hv, &err);
 	ck_assert_msg(e == HV_OK, "hv_start: %s: %s", hv_err_str(e), err.msg);
+	fixture_settle(&fixture_hv);
 	return &fixture_hv;
+}
+
+void fixture_settle(struct hv *hv)
+{
+	/* Starts are completed by each vCPU's own pCPU: run each pCPU whose
+	 * vCPU is ON_PENDING once (the fake HAL's run is a no-op budget exit
+	 * when no exit is queued). */
+	for (unsigned p = 0; p < HV_MAX_CPUS; p++) {
+		struct hv_vcpu *v = hv->pcpu_vcpu[p];
+		if (v != NULL && v->state == HV_VCPU_ON_PENDING)
+			(void)hv_pcpu_run(hv, p);
+	}
 }
 
 struct hv *fixture_boot(unsigned cells)

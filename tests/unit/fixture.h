@@ -32,6 +32,10 @@ struct hv *fixture_boot_config(const struct hv_config *cfg);
 
 void fixture_teardown(void);
 
+/* Completes pending vCPU starts (cell boot, reset, CPU_ON) as each pCPU's
+ * run loop would. */
+void fixture_settle(struct hv *hv);
+
 /* The bytes of "guest.bin". */
 const uint8_t *fixture_image(void);
 

@@ -1147,6 +1147,36 @@ START_TEST(test_cell_wfi_rules)
 }
 END_TEST
 
+START_TEST(test_cell_linux_rules)
+{
+	/* kernel replaces image and needs a vGIC; initrd and bootargs only go
+	 * with a kernel; the strings are copied. */
+	build(platform_std, cell_a,
+	      LIST({ "cells/a", "kernel", .str = "Image" },
+		   { "cells/a", "initrd", .str = "rootfs.cpio" },
+		   { "cells/a", "bootargs", .str = "console=ttyAMA0" },
+		   { "cells/a", "gic-distributor", CELLS(0, 0x08000000) },
+		   { "cells/a", "gic-redistributors", CELLS(0, 0x080a0000) }),
+	      NULL);
+	expect_accept();
+	ck_assert_str_eq(cfg.cells[0].kernel, "Image");
+	ck_assert_str_eq(cfg.cells[0].initrd, "rootfs.cpio");
+	ck_assert_str_eq(cfg.cells[0].bootargs, "console=ttyAMA0");
+	REJECT(HV_ERR_INVAL, "/cells/a: kernel: a Linux cell needs gic-distributor",
+	       platform_std, cell_a, LIST({ "cells/a", "kernel", .str = "Image" }));
+	REJECT(HV_ERR_INVAL, "/cells/a: kernel: a cell boots either an image or a kernel",
+	       platform_std, cell_a,
+	       LIST({ "cells/a", "kernel", .str = "Image" },
+		    { "cells/a", "image", .str = "x.bin" },
+		    { "cells/a", "gic-distributor", CELLS(0, 0x08000000) },
+		    { "cells/a", "gic-redistributors", CELLS(0, 0x080a0000) }));
+	REJECT(HV_ERR_INVAL, "/cells/a: initrd: only for a Linux cell", platform_std, cell_a,
+	       LIST({ "cells/a", "initrd", .str = "rootfs.cpio" }));
+	REJECT(HV_ERR_INVAL, "/cells/a: bootargs: only for a Linux cell", platform_std, cell_a,
+	       LIST({ "cells/a", "bootargs", .str = "quiet" }));
+}
+END_TEST
+
 START_TEST(test_cell_fault_policy_rules)
 {
 	/* fault-policy accepts only "terminate" and "inject-abort" as a string. */
@@ -1338,6 +1368,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_cell_fault_policy_rules);
 	tcase_add_test(tc, test_cell_gic_rules);
 	tcase_add_test(tc, test_cell_wfi_rules);
+	tcase_add_test(tc, test_cell_linux_rules);
 	tcase_add_test(tc, test_later_cell_error_names_that_cell);
 	suite_add_tcase(s, tc);
 

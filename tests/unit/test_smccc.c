@@ -128,8 +128,14 @@ START_TEST(system_reset_restarts_from_image)
 	ram[FIX_CELL_RAM - 1] = 0x77;   /* leave data behind */
 	fx_set(v, HV_REG_PC, FIX_RAM_IPA + 0x100);
 	uint64_t resets = fake_vcpu_reset_count(v);
-	ck_assert_int_eq(call(0, PSCI_SYSTEM_RESET, 0, 0), HV_ACTION_RESUME);
+	ck_assert_int_eq(call(0, PSCI_SYSTEM_RESET, 0, 0), HV_ACTION_WAIT);
+	ck_assert_int_eq(v->state, HV_VCPU_ON_PENDING);
+	ck_assert_uint_eq(fake_vcpu_reset_count(v), resets);
+	fixture_settle(hv);
 	ck_assert_uint_eq(fake_vcpu_reset_count(v), resets + 1);
+	ck_assert_int_eq(v->state, HV_VCPU_RUNNING);
+	call(0, HV_CALL_CELL_INFO, 0, 0);
+	ck_assert_int_eq(x(0, 7), 2); /* the boot count survives the reset */
 	ck_assert_uint_eq(fx_reg(v, HV_REG_PC), FIX_RAM_IPA);
 	ck_assert_int_eq(memcmp(ram, fixture_image(), FIX_IMAGE_SIZE), 0);
 	ck_assert_uint_eq(ram[FIX_CELL_RAM - 1], 0);
@@ -167,6 +173,7 @@ START_TEST(cell_info)
 	ck_assert_int_eq(x(1, 4), 2);
 	ck_assert_uint_eq((uint64_t)x(1, 5), FIX_RAM_IPA);
 	ck_assert_uint_eq((uint64_t)x(1, 6), FIX_CELL_RAM);
+	ck_assert_int_eq(x(1, 7), 1);
 }
 END_TEST
 

@@ -11,8 +11,10 @@
 #include "exit.h"
 #include "mmio.h"
 #include "pl011.h"
+#include "spinlock.h"
 #include "stage2.h"
 #include "vcpu.h"
+#include "vgic.h"
 
 struct hv;
 
@@ -28,13 +30,18 @@ struct hv_cell {
 	struct hv *hv;
 	unsigned id;
 	const struct hv_cell_config *cfg;
+	/* Serialises what the cell's vCPUs share across physical CPUs: the
+	 * vGIC, the emulated devices, the console line and vCPU states. */
+	struct hv_spinlock lock;
 	enum hv_cell_state state;
 	struct stage2 s2;
 	struct mmio_bus bus;
 	struct pl011 uart;
 	struct console_line con;
+	struct vgic vgic; /* in use when cfg->has_gic */
 	unsigned vcpu_count;
 	struct hv_vcpu vcpus[HV_MAX_VCPUS];
+	uint64_t boot_count; /* starts so far: 1 after the first boot */
 	int exit_status;    /* HV_CELL_EXITED: the guest's status */
 	char reason[128];   /* why it ended, for reports and management */
 };
@@ -49,8 +56,13 @@ HV_MUST_CHECK enum hv_err cell_create(struct hv *hv, struct hv_cell *cell,
 				      unsigned id,
 				      const struct hv_cell_config *cfg);
 
-/* Loads the cell's image into its memory and starts vCPU 0 at its entry
- * point; other vCPUs stay OFF. Used for the first boot and SYSTEM_RESET. */
+/*
+ * Scrubs the cell's memory, loads its image, resets its devices and vGIC
+ * and makes vCPU 0 ON_PENDING at the entry point (its own pCPU resets and
+ * starts it in hv_pcpu_run); other vCPUs go OFF and every pCPU of the cell
+ * is kicked. Used for the first boot and SYSTEM_RESET. A caller running on
+ * one of the cell's vCPUs must leave the guest afterwards.
+ */
 HV_MUST_CHECK enum hv_err cell_start(struct hv_cell *cell);
 
 /* Ends the cell at the guest's request with `status`; stops its vCPUs. */
@@ -79,5 +91,15 @@ void *cell_guest_ptr(struct hv_cell *cell, ipa_t ipa, uint64_t size,
 
 /* True when the cell has ended (EXITED or TERMINATED). */
 bool cell_ended(const struct hv_cell *cell);
+
+/*
+ * Makes the physical CPUs of the cell's vCPUs in `mask` (bit n = vCPU n)
+ * re-evaluate their vCPU, except the caller's own (`self`). For the kick
+ * mask the vGIC returns after queueing interrupts, and for stopping.
+ */
+void cell_kick(struct hv_cell *cell, uint64_t mask, const struct hv_vcpu *self);
+
+/* Takes and clears the vGIC's kick mask and kicks those vCPUs. */
+void cell_kick_pending(struct hv_cell *cell, const struct hv_vcpu *self);
 
 #endif /* HV_CELL_H */

@@ -19,6 +19,7 @@
 #define HV_MAX_REGIONS 8u /* memory regions per cell */
 #define HV_NAME_MAX 32u   /* including the NUL */
 #define HV_PATH_MAX 128u  /* including the NUL */
+#define HV_BOOTARGS_MAX 256u /* including the NUL */
 
 /* Region flags: what the cell may do with it. */
 #define HV_MEM_READ 0x1u
@@ -53,7 +54,10 @@ struct hv_cell_config {
 	uint32_t cpus[HV_MAX_VCPUS]; /* vCPU n runs on physical CPU cpus[n] */
 	unsigned region_count;
 	struct hv_mem_region regions[HV_MAX_REGIONS];
-	char image[HV_PATH_MAX]; /* image name; "" = no image */
+	char image[HV_PATH_MAX]; /* raw image name; "" = none */
+	char kernel[HV_PATH_MAX]; /* arm64 Linux Image; "" = none (not with image) */
+	char initrd[HV_PATH_MAX]; /* with kernel: initramfs; "" = none */
+	char bootargs[HV_BOOTARGS_MAX]; /* with kernel: /chosen/bootargs */
 	ipa_t image_load;        /* where the image is copied */
 	ipa_t entry;             /* where vCPU 0 starts */
 	bool has_console;        /* an emulated PL011 at console_ipa */

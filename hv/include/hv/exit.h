@@ -55,6 +55,17 @@ enum hv_exit_class {
 	HV_EXCLASS_COUNT,
 };
 
+struct hv_vcpu;
+
+/*
+ * Handles physical interrupt `intid`, taken on vcpu's pCPU and acknowledged
+ * by the HAL: forwards it to the vCPU's cell when linked there (the timer
+ * PPIs), otherwise deactivates it (hal_vgic_hw_deactivate). The HAL's own
+ * interrupts (SGIs it uses for kicks, the maintenance PPI) and spurious
+ * INTIDs are left alone: the HAL has dealt with them.
+ */
+enum hv_action exit_irq(struct hv_vcpu *vcpu, uint32_t intid);
+
 /* Lower-case name of an exit class ("hvc", "dabt", ...). */
 const char *hv_exit_class_name(enum hv_exit_class c);
 

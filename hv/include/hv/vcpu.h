@@ -47,6 +47,15 @@ struct hv_vcpu {
 	void *hal; /* HAL-private state, owned by hal_vcpu_create/destroy */
 };
 
+/*
+ * Moves vcpu from state `from` to `to` atomically; false (and nothing
+ * changed) if it is no longer in `from`. Another pCPU may stop a vCPU at
+ * any time (its cell ended): a vCPU's own transitions go through this so
+ * they can never overwrite HV_VCPU_STOPPED.
+ */
+bool vcpu_state_move(struct hv_vcpu *vcpu, enum hv_vcpu_state from,
+		     enum hv_vcpu_state to);
+
 /* Reads general-purpose register n (0..30) or, for n == 31, XZR (zero):
  * the encoding shared by SRT/Rt fields in syndromes. */
 uint64_t vcpu_gpr_read(struct hv_vcpu *vcpu, unsigned n);

@@ -110,4 +110,16 @@
 /* ZCR_EL2.LEN[3:0]: the largest SVE vector length the CPU allows. */
 #define ZCR_EL2_LEN_MAX UINT64_C(0xf)
 
+/* ID_AA64PFR0_EL1.GIC[27:24]: non-zero when the GICv3 system-register
+ * CPU interface is implemented (and, on QEMU, connected). */
+#define ID_AA64PFR0_GIC_SHIFT 24
+#define ID_AA64PFR0_GIC_MASK (UINT64_C(0xf) << ID_AA64PFR0_GIC_SHIFT)
+
+/* MDCR_EL2.HPMD (PMUv3p1): event counting prohibited at EL2 when set. */
+#define MDCR_EL2_HPMD (UINT64_C(1) << 17)
+
+/* DCZID_EL0 (Arm ARM D19.2.x): DC ZVA block size and permission. */
+#define DCZID_EL0_BS_MASK UINT64_C(0xf) /* log2(block size in 4-byte words) */
+#define DCZID_EL0_DZP (UINT64_C(1) << 4) /* DC ZVA prohibited */
+
 #endif /* HV_ARM64_EL2_H */
