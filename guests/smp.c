@@ -26,7 +26,7 @@
 #define CONTEXT_MAGIC UINT64_C(0x5ec0000000000000)
 
 /* Upper bounds of the waits (each step is a WFI or a PSCI call). */
-#define WAIT_MAX 5000000u
+#define WAIT_MAX 200000000u /* generous: a loaded host may not schedule a sibling vCPU for a while */
 
 #define AFF_ON 0
 #define AFF_OFF 1

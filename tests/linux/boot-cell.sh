@@ -1,0 +1,80 @@
+#!/bin/sh
+# boot-cell.sh --image cellvisor.bin --config linux.dtb [options]: the Linux
+# boot test. Debian's unmodified arm64 kernel boots in a 2-vCPU Cellvisor
+# cell on QEMU virt, runs the test /init, which prints
+# "CELLVISOR-LINUX-OK cpus=N" and powers off; the cell's SYSTEM_OFF ends the
+# run ("cellvisor: all cells ended, status 0") and the hypervisor powers
+# QEMU off. Prints the time from QEMU start to the marker.
+#
+# Options:
+#   --image FILE    the EL2 image (build/hal/baremetal/cellvisor.bin)
+#   --config FILE   the cell config blob (build/guests/linux.dtb)
+#   --cpu CPU       -cpu value (default max,pauth=off; e.g. neoverse-n1)
+#   --cpus N        vCPUs the config gives the cell (default 2)
+#   --timeout S     QEMU timeout in seconds (default 180)
+#   --out DIR       keep initramfs.cpio, the bundle and console.log in DIR
+#   --cache DIR     asset cache (default ${CELLVISOR_CACHE:-$HOME/.cache/cellvisor})
+#   --qemu BIN      QEMU binary (default qemu-system-aarch64)
+# Exit: 0 pass, 1 fail, 77 skip (no assets, no QEMU, no python3).
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+cpu=max,pauth=off cpus=2 timeout_s=180 out='' qemu=qemu-system-aarch64
+image='' config=''
+cache=${CELLVISOR_CACHE:-${HOME:-/tmp}/.cache/cellvisor}
+
+usage() { sed -n '2,/^# Exit/p' "$0" | sed 's/^# \{0,1\}//'; }
+while [ $# -gt 0 ]; do
+    case $1 in
+        --image) image=$2; shift 2 ;;
+        --config) config=$2; shift 2 ;;
+        --cpu) cpu=$2; shift 2 ;;
+        --cpus) cpus=$2; shift 2 ;;
+        --timeout) timeout_s=$2; shift 2 ;;
+        --out) out=$2; shift 2 ;;
+        --cache) cache=$2; shift 2 ;;
+        --qemu) qemu=$2; shift 2 ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "boot-cell.sh: unknown option $1" >&2; usage >&2; exit 1 ;;
+    esac
+done
+[ -n "$image" ] && [ -n "$config" ] || { usage >&2; exit 1; }
+[ -f "$image" ] || { echo "boot-cell.sh: no EL2 image at $image" >&2; exit 1; }
+[ -f "$config" ] || { echo "boot-cell.sh: no config blob at $config" >&2; exit 1; }
+
+command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 not found"; exit 77; }
+command -v "$qemu" >/dev/null 2>&1 \
+    || { echo "SKIP: $qemu not found (install qemu-system-arm)"; exit 77; }
+
+sh "$here/fetch-assets.sh" "$cache"
+rc=$?
+[ $rc -eq 0 ] || exit $rc
+
+if [ -n "$out" ]; then
+    mkdir -p "$out" || exit 1
+    tmpdir=''
+else
+    out=$(mktemp -d "${TMPDIR:-/tmp}/cellvisor-linux.XXXXXX") || exit 1
+    tmpdir=$out
+fi
+
+python3 "$here/mkinitramfs.py" "$out/initramfs.cpio" "$cache/busybox" || exit 1
+# The config names its images "Image" and "initramfs.cpio".
+python3 "$top/scripts/mkbundle.py" "$out/linux.cpio" "$config" \
+    "$cache/Image" "$out/initramfs.cpio" || exit 1
+
+python3 "$here/run_qemu_linux.py" --qemu "$qemu" \
+    --machine virt,virtualization=on,gic-version=3 --cpu "$cpu" --smp 4 \
+    --memory 1G --kernel "$image" --initrd "$out/linux.cpio" \
+    --marker '^\[linux\] CELLVISOR-LINUX-OK cpus=(\d+)' --expect-cpus "$cpus" \
+    --poweroff-regex '^cellvisor: all cells ended, status 0$' \
+    --timeout "$timeout_s" --log "$out/console.log"
+rc=$?
+
+if [ $rc -eq 0 ] && [ -n "$tmpdir" ]; then
+    rm -rf "$tmpdir"
+elif [ $rc -ne 0 ]; then
+    echo "kept: $out (initramfs.cpio, linux.cpio, console.log)"
+fi
+exit $rc
