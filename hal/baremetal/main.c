@@ -17,6 +17,7 @@
 #include <hv/smccc.h>
 
 #include <hal/platform.h>
+#include <hal/vcpu.h>
 
 #include "bm.h"
 
@@ -213,8 +214,19 @@ static void pcpu_loop(unsigned cpu)
 		 * (another CPU stopped it): check rather than poll forever. */
 		if (pcpu_done(cpu))
 			return;
-		/* WAIT, or OFF: nothing raises interrupts at EL2 yet, so
-		 * poll (the core re-checks pending virtual interrupts). */
+		struct hv_vcpu *v = hv.pcpu_vcpu[cpu];
+		if (__atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == HV_VCPU_OFF) {
+			/* Nothing to run until a sibling's CPU_ON or the end
+			 * of the cell, both of which kick this CPU: sleep in
+			 * WFI rather than compete for the host's cores. A
+			 * stray interrupt goes to the core like any other. */
+			struct hv_exit e;
+			hal_vcpu_idle(v, &e);
+			if (e.kind == HV_EXIT_IRQ)
+				(void)exit_irq(v, e.intid);
+			continue;
+		}
+		/* WAITING vCPUs idled inside hv_pcpu_run already. */
 		__asm__ volatile("yield");
 	}
 }
