@@ -67,9 +67,8 @@ static void check_ids(void)
 	uint32_t ctlr, dtyper;
 	uint64_t icc_ctlr;
 
-	check_eq("GICD_PIDR2.ArchRev", GIC_PIDR2_ARCHREV(gic_read(GICD_BASE +
-								 GICD_PIDR2)),
-		 3);
+	check_eq("GICD_PIDR2.ArchRev",
+		 GIC_PIDR2_ARCHREV(gic_read(GICD_BASE + GICD_PIDR2)), 3);
 	check(gic_dist_init(), "GICD_CTLR.RWP clears");
 	ctlr = gic_read(GICD_BASE + GICD_CTLR);
 	check((ctlr & GICD_CTLR_ARE) != 0, "GICD_CTLR.ARE set");
@@ -88,15 +87,15 @@ static void check_ids(void)
 	typer = mmio_ldr64(rd + GICR_TYPER);
 	check_eq("GICR_TYPER.Processor_Number", GICR_TYPER_PROCNUM(typer),
 		 guest_cpu_id());
-	check((typer & GICR_TYPER_LAST) != 0, "GICR_TYPER.Last on the last frame");
-	check_eq("GICR_PIDR2.ArchRev", GIC_PIDR2_ARCHREV(gic_read(rd +
-								  GICR_PIDR2)),
-		 3);
+	check((typer & GICR_TYPER_LAST) != 0,
+	      "GICR_TYPER.Last on the last frame");
+	check_eq("GICR_PIDR2.ArchRev",
+		 GIC_PIDR2_ARCHREV(gic_read(rd + GICR_PIDR2)), 3);
 
 	check(gic_redist_init(rd, PRIO_DEFAULT),
 	      "GICR_WAKER.ChildrenAsleep clears, GICR_CTLR.RWP clears");
-	check((gic_read(rd + GICR_WAKER) & (GICR_WAKER_PROCESSOR_SLEEP |
-					    GICR_WAKER_CHILDREN_ASLEEP)) == 0,
+	check((gic_read(rd + GICR_WAKER) &
+	       (GICR_WAKER_PROCESSOR_SLEEP | GICR_WAKER_CHILDREN_ASLEEP)) == 0,
 	      "GICR_WAKER awake");
 	check_eq("GICR_IGROUPR0 (all Group 1)",
 		 gic_read(rd + GICR_SGI_OFF + GICR_IGROUPR0), 0xffffffffu);
@@ -254,7 +253,8 @@ static void check_state_regs(void)
 	check(!gic_bit(rd, GICR_ISACTIVER0, 8), "after EOIR: SGI 8 inactive");
 
 	/* EOImode 1: EOIR only drops priority, DIR deactivates. */
-	write_sysreg(icc_ctlr_el1, read_sysreg(icc_ctlr_el1) | ICC_CTLR_EOIMODE);
+	write_sysreg(icc_ctlr_el1,
+		     read_sysreg(icc_ctlr_el1) | ICC_CTLR_EOIMODE);
 	isb();
 	check((read_sysreg(icc_ctlr_el1) & ICC_CTLR_EOIMODE) != 0,
 	      "ICC_CTLR_EL1.EOImode set");

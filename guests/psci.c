@@ -30,7 +30,8 @@
 #define CTX2 UINT64_C(0x0000000087654321)
 #define CTX_PD64 UINT64_C(0x123456789abcdef0)
 #define CTX_PD32 UINT64_C(0x00000000cafe5678)
-#define WAIT_MAX 200000000u /* generous: a loaded host may not schedule a sibling vCPU for a while */
+#define WAIT_MAX \
+	200000000u /* generous: a loaded host may not schedule a sibling vCPU for a while */
 
 #define AFF_ON 0
 #define AFF_OFF 1
@@ -39,9 +40,9 @@ static bool hv;
 
 /* Written by vCPU 1 only (see smp.c for the rules). */
 static struct {
-	volatile uint32_t boots;      /* times secondary_main ran */
-	volatile uint32_t ctx_lo;     /* x0 at entry, low half */
-	volatile uint32_t ctx_hi;     /*   and high half */
+	volatile uint32_t boots;  /* times secondary_main ran */
+	volatile uint32_t ctx_lo; /* x0 at entry, low half */
+	volatile uint32_t ctx_hi; /*   and high half */
 	volatile uint32_t off_returned;
 	/* Written by vCPU 0 only: vCPU 1 may turn off once release reaches
 	 * its boot count (so it cannot be off again before vCPU 0 looked). */
@@ -315,9 +316,9 @@ static void check_suspend(void)
 		       psci_call(PSCI_CPU_SUSPEND_64, POWERDOWN,
 				 (uint64_t)guest_suspend_resume + 2, 0),
 		       PSCI_RET_INVALID_ADDRESS, false);
-		expect("CPU_SUSPEND_64(powerdown, entry outside the cell's RAM)",
-		       psci_call(PSCI_CPU_SUSPEND_64, POWERDOWN, 0x0a000000,
-				 0),
+		expect("CPU_SUSPEND_64(powerdown, entry outside the cell's "
+		       "RAM)",
+		       psci_call(PSCI_CPU_SUSPEND_64, POWERDOWN, 0x0a000000, 0),
 		       PSCI_RET_INVALID_ADDRESS, false);
 		drain_wake("  ... the SGI is still pending afterwards");
 	} else {
@@ -340,8 +341,7 @@ static void check_suspend(void)
 	pend_wake();
 	guest_resume_x0 = 0;
 	r = guest_suspend_powerdown(PSCI_CPU_SUSPEND_32, POWERDOWN,
-				    HIGH_JUNK |
-					    (uint64_t)guest_suspend_resume,
+				    HIGH_JUNK | (uint64_t)guest_suspend_resume,
 				    HIGH_JUNK | CTX_PD32);
 	gic_cpu_init();
 	expect("CPU_SUSPEND_32(powerdown, junk:entry, junk:context): "

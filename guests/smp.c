@@ -26,19 +26,20 @@
 #define CONTEXT_MAGIC UINT64_C(0x5ec0000000000000)
 
 /* Upper bounds of the waits (each step is a WFI or a PSCI call). */
-#define WAIT_MAX 200000000u /* generous: a loaded host may not schedule a sibling vCPU for a while */
+#define WAIT_MAX \
+	200000000u /* generous: a loaded host may not schedule a sibling vCPU for a while */
 
 #define AFF_ON 0
 #define AFF_OFF 1
 
 static struct {
 	/* Written by vCPU k only. */
-	volatile uint32_t ready[NCPUS];      /* 1: set up, IRQs on */
-	volatile uint32_t context_ok[NCPUS]; /* x0 at entry was its context */
-	volatile uint32_t mpidr_ok[NCPUS];   /* MPIDR Aff0 == k */
-	volatile uint32_t redist_ok[NCPUS];  /* found, awake, ProcNum == k */
-	volatile uint32_t pings[NCPUS];      /* SGI_PING taken */
-	volatile uint32_t bad_irqs[NCPUS];   /* other INTIDs, spurious */
+	volatile uint32_t ready[NCPUS];	       /* 1: set up, IRQs on */
+	volatile uint32_t context_ok[NCPUS];   /* x0 at entry was its context */
+	volatile uint32_t mpidr_ok[NCPUS];     /* MPIDR Aff0 == k */
+	volatile uint32_t redist_ok[NCPUS];    /* found, awake, ProcNum == k */
+	volatile uint32_t pings[NCPUS];	       /* SGI_PING taken */
+	volatile uint32_t bad_irqs[NCPUS];     /* other INTIDs, spurious */
 	volatile uint32_t off_returned[NCPUS]; /* CPU_OFF came back */
 	/* Written by vCPU 0 only. */
 	volatile uint32_t stop[NCPUS];

@@ -26,8 +26,8 @@
 enum mode { MODE_NONE, MODE_ONE_SHOT, MODE_TICKS };
 
 static volatile enum mode mode;
-static volatile uint32_t ticks, late_ok, monotonic_ok, other_irqs,
-	one_shots, spurious;
+static volatile uint32_t ticks, late_ok, monotonic_ok, other_irqs, one_shots,
+	spurious;
 static uint64_t period, last_vct;
 
 static uint64_t vct(void)
@@ -182,8 +182,7 @@ static void check_istatus(uint64_t rd)
 		isb();
 	spin(SPIN_MASKED);
 	irq_mask();
-	guest_printf("interrupts after clearing IMASK: %u\n",
-		     one_shots - base);
+	guest_printf("interrupts after clearing IMASK: %u\n", one_shots - base);
 	check(one_shots - base == 1, "clearing IMASK: one interrupt taken");
 	mode = MODE_NONE;
 }

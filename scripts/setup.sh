@@ -17,7 +17,7 @@ PACKAGES=(
 	meson ninja-build pkg-config gcc libc6-dev python3
 	libunicorn-dev libfdt-dev check device-tree-compiler
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm
-	cpio lcov gcovr
+	cpio lcov gcovr clang-format
 )
 
 missing=()

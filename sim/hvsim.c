@@ -50,14 +50,18 @@ static void usage(FILE *f)
 		"usage: hvsim [options] CONFIG.dtb\n"
 		"\n"
 		"Runs the cells described by CONFIG.dtb on the Unicorn-based\n"
-		"simulator. Images named in the config are read relative to the\n"
+		"simulator. Images named in the config are read relative to "
+		"the\n"
 		"config file's directory.\n"
 		"\n"
 		"options:\n"
-		"  --max-insns N  stop after N guest instructions in total (all\n"
+		"  --max-insns N  stop after N guest instructions in total "
+		"(all\n"
 		"                 vCPUs) and exit 124\n"
-		"  --quantum N    guest instructions per vCPU turn (default %llu)\n"
-		"  --stats        print exits by class, instructions, wall time\n"
+		"  --quantum N    guest instructions per vCPU turn (default "
+		"%llu)\n"
+		"  --stats        print exits by class, instructions, wall "
+		"time\n"
 		"                 and MIPS to stderr at the end\n"
 		"  --help         show this help and exit 0\n"
 		"\n"
@@ -66,14 +70,16 @@ static void usage(FILE *f)
 		"  N    the first non-zero test status a guest reported\n"
 		"  2    usage error, unreadable file or config error\n"
 		"  100  a cell was terminated by the hypervisor\n"
-		"  124  the --max-insns limit was reached, or every vCPU idles\n"
+		"  124  the --max-insns limit was reached, or every vCPU "
+		"idles\n"
 		"       with nothing left to wake it\n",
 		(unsigned long long)SIM_QUANTUM_DEFAULT);
 }
 
 _Noreturn static void usage_error(const char *msg, const char *arg)
 {
-	fprintf(stderr, "hvsim: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+	fprintf(stderr, "hvsim: %s%s%s\n", msg, arg ? ": " : "",
+		arg ? arg : "");
 	fprintf(stderr, "hvsim: try 'hvsim --help'\n");
 	exit(EXIT_USAGE);
 }
@@ -248,7 +254,7 @@ static void print_stats(uint64_t total, double wall)
 {
 	for (unsigned i = 0; i < HV_MAX_CELLS; i++) {
 		struct hv_cell *c = &hv.cells[i];
-		uint64_t by_class[HV_EXCLASS_COUNT] = { 0 };
+		uint64_t by_class[HV_EXCLASS_COUNT] = {0};
 		uint64_t insns = 0, virqs = 0;
 
 		if (c->state == HV_CELL_FREE)
@@ -326,8 +332,10 @@ int main(int argc, char **argv)
 
 		sim_round_begin(clock, o.quantum);
 		round_end = sim_round_end();
-		for (unsigned pcpu = 0; pcpu < cpu_count && !hv_done(&hv); pcpu++) {
-			for (unsigned calls = 0; calls < TURN_CALLS_MAX; calls++) {
+		for (unsigned pcpu = 0; pcpu < cpu_count && !hv_done(&hv);
+		     pcpu++) {
+			for (unsigned calls = 0; calls < TURN_CALLS_MAX;
+			     calls++) {
 				uint64_t before, after, t0v, e0, t1v, e1;
 				uint64_t q = o.quantum;
 				enum hv_action action;
@@ -350,11 +358,14 @@ int main(int argc, char **argv)
 				if (o.max_insns != 0 && total >= o.max_insns) {
 					fflush(stdout);
 					fprintf(stderr,
-						"hvsim: instruction limit %llu reached; still running: ",
+						"hvsim: instruction limit %llu "
+						"reached; still running: ",
 						(unsigned long long)o.max_insns);
 					print_live_cells();
 					if (o.stats)
-						print_stats(total, wall_seconds() - t0);
+						print_stats(total,
+							    wall_seconds() -
+								    t0);
 					return EXIT_LIMIT;
 				}
 				if (action == HV_ACTION_STOP || hv_done(&hv) ||
@@ -377,8 +388,9 @@ int main(int argc, char **argv)
 		}
 		if (++idle_rounds == IDLE_ROUNDS_MAX) {
 			fflush(stdout);
-			fprintf(stderr,
-				"hvsim: deadlock: every vCPU waits for an interrupt and no timer is armed; still running: ");
+			fprintf(stderr, "hvsim: deadlock: every vCPU waits for "
+					"an interrupt and no timer is armed; "
+					"still running: ");
 			print_live_cells();
 			return EXIT_LIMIT;
 		}

@@ -86,8 +86,7 @@ static inline bool gic_dist_init(void)
 	gic_write(GICD_BASE + GICD_CTLR, GICD_CTLR_ARE);
 	if (!gic_wait_clear(GICD_BASE + GICD_CTLR, GICD_CTLR_RWP))
 		return false;
-	gic_write(GICD_BASE + GICD_CTLR,
-		  GICD_CTLR_ARE | GICD_CTLR_ENABLE_GRP1);
+	gic_write(GICD_BASE + GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_ENABLE_GRP1);
 	return gic_wait_clear(GICD_BASE + GICD_CTLR, GICD_CTLR_RWP);
 }
 
@@ -184,9 +183,11 @@ static inline bool gic_bit(uint64_t rd, uint32_t reg, unsigned intid)
  * unmasked, no preemption grouping, Group 1 on. */
 static inline void gic_cpu_init(void)
 {
-	write_sysreg(icc_sre_el1, read_sysreg(icc_sre_el1) | 7); /* SRE|DFB|DIB */
+	write_sysreg(icc_sre_el1,
+		     read_sysreg(icc_sre_el1) | 7); /* SRE|DFB|DIB */
 	isb();
-	write_sysreg(icc_ctlr_el1, read_sysreg(icc_ctlr_el1) & ~ICC_CTLR_EOIMODE);
+	write_sysreg(icc_ctlr_el1,
+		     read_sysreg(icc_ctlr_el1) & ~ICC_CTLR_EOIMODE);
 	write_sysreg(icc_pmr_el1, 0xff);
 	write_sysreg(icc_bpr1_el1, 0);
 	write_sysreg(icc_igrpen1_el1, 1);
@@ -197,7 +198,8 @@ static inline void gic_cpu_init(void)
 static inline void gic_send_sgi(unsigned intid, unsigned aff0)
 {
 	uint64_t v = ((uint64_t)(intid & 0xf) << 24) |
-		     ((uint64_t)(aff0 >> 4) << 44) | (UINT64_C(1) << (aff0 & 15));
+		     ((uint64_t)(aff0 >> 4) << 44) |
+		     (UINT64_C(1) << (aff0 & 15));
 
 	dsb_sy(); /* earlier shared-memory stores before the IPI */
 	write_sysreg(icc_sgi1r_el1, v);

@@ -142,11 +142,11 @@ void guest_count_failure(void);
  */
 
 /* MRS/MSR by register name (GNU statement expression). */
-#define read_sysreg(reg)                                              \
-	({                                                            \
-		uint64_t __v;                                         \
+#define read_sysreg(reg)                                                 \
+	({                                                               \
+		uint64_t __v;                                            \
 		__asm__ volatile("mrs %0, " #reg : "=r"(__v)::"memory"); \
-		__v;                                                  \
+		__v;                                                     \
 	})
 #define write_sysreg(reg, v) \
 	__asm__ volatile("msr " #reg ", %0" : : "r"((uint64_t)(v)) : "memory")

@@ -51,15 +51,15 @@
 
 struct hv_vcpu;
 
-#define READ_SYSREG(name)                                                  \
-	({                                                                 \
-		uint64_t v_;                                               \
-		__asm__ volatile("mrs %0, " #name : "=r"(v_));             \
-		v_;                                                        \
+#define READ_SYSREG(name)                                      \
+	({                                                     \
+		uint64_t v_;                                   \
+		__asm__ volatile("mrs %0, " #name : "=r"(v_)); \
+		v_;                                            \
 	})
-#define WRITE_SYSREG(name, val)                                            \
-	do {                                                               \
-		uint64_t v_ = (val);                                       \
+#define WRITE_SYSREG(name, val)                                               \
+	do {                                                                  \
+		uint64_t v_ = (val);                                          \
 		__asm__ volatile("msr " #name ", %0" : : "r"(v_) : "memory"); \
 	} while (0)
 
@@ -85,12 +85,12 @@ struct bm_vcpu {
 	uint64_t elr_el2;
 	uint64_t spsr_el2;
 	uint64_t el1[BM_EL1_COUNT];
-	unsigned el1_dirty;     /* bit n: el1[n] must be loaded at entry */
-	bool el1_reset;         /* load the whole EL1 reset state at entry */
+	unsigned el1_dirty; /* bit n: el1[n] must be loaded at entry */
+	bool el1_reset;	    /* load the whole EL1 reset state at entry */
 	bool in_use;
 	struct hv_vcpu *vcpu;
-	uint64_t hcr;     /* HCR_EL2 while it runs (TWI per the cell's wfi) */
-	uint64_t vmpidr;  /* VMPIDR_EL2 = vcpu_mpidr() */
+	uint64_t hcr;	 /* HCR_EL2 while it runs (TWI per the cell's wfi) */
+	uint64_t vmpidr; /* VMPIDR_EL2 = vcpu_mpidr() */
 	/* CNTVOFF_EL2 of the cell. vCPU 0's copy is the cell's: chosen at
 	 * its first reset (cntvoff_valid), inherited by the others. */
 	uint64_t cntvoff;
@@ -107,8 +107,8 @@ struct bm_vcpu {
 /* Per physical CPU data; TPIDR_EL2 points at the running CPU's entry. */
 struct bm_pcpu {
 	uint64_t stack_top; /* BM_PCPU_STACK_TOP */
-	uint64_t index;     /* pCPU number as the config counts them */
-	uint64_t mpidr;     /* affinity, for PSCI CPU_ON */
+	uint64_t index;	    /* pCPU number as the config counts them */
+	uint64_t mpidr;	    /* affinity, for PSCI CPU_ON */
 	uint64_t pad;
 };
 

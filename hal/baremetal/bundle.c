@@ -75,7 +75,8 @@ enum hv_err bm_bundle_find(const char *name, const void **data, size_t *size)
 		    !hex8(h + 6 + 8 * CPIO_FIELD_NAMESIZE, &namesize) ||
 		    !hex8(h + 6 + 8 * CPIO_FIELD_FILESIZE, &filesize))
 			return HV_ERR_INVAL;
-		if (namesize == 0 || namesize > bundle.size - off - CPIO_HDR_SIZE)
+		if (namesize == 0 ||
+		    namesize > bundle.size - off - CPIO_HDR_SIZE)
 			return HV_ERR_INVAL;
 		ename = (const char *)h + CPIO_HDR_SIZE;
 		if (ename[namesize - 1] != '\0')

@@ -114,7 +114,8 @@ void bm_gic_probe(const void *fdt)
 	bm_gic.maint_intid = GIC_PPI_MAINTENANCE;
 
 	if ((pfr0 & ID_AA64PFR0_GIC_MASK) == 0) {
-		hv_printf("cellvisor: no GICv3 CPU interface (ID_AA64PFR0_EL1.GIC "
+		hv_printf("cellvisor: no GICv3 CPU interface "
+			  "(ID_AA64PFR0_EL1.GIC "
 			  "= 0): physical interrupts unused, no virtual GIC\n");
 		return;
 	}
@@ -144,8 +145,9 @@ void bm_gic_probe(const void *fdt)
 			}
 			bm_gic.gicr_count = (unsigned)regions;
 		} else {
-			hv_printf("cellvisor: GIC node has no usable reg; using "
-				  "QEMU virt's GIC addresses\n");
+			hv_printf(
+				"cellvisor: GIC node has no usable reg; using "
+				"QEMU virt's GIC addresses\n");
 		}
 		/* interrupts = <type number flags>: a PPI (type 1) number n
 		 * is INTID 16 + n (the arm,gic-v3 binding). */
@@ -186,8 +188,8 @@ void bm_gic_dist_init(void)
 		mmio_write32(d + GICD_IGROUPR + 4 * r, UINT32_MAX);
 	}
 	wait_clear(d + GICD_CTLR, GICD_CTLR_RWP, "GICD_CTLR.RWP stuck");
-	for (unsigned intid = GIC_SPI_FIRST; intid < 32 * lines &&
-	     intid <= GIC_SPI_LAST; intid++) {
+	for (unsigned intid = GIC_SPI_FIRST;
+	     intid < 32 * lines && intid <= GIC_SPI_LAST; intid++) {
 		if (intid % 4 == 0)
 			mmio_write32(d + GICD_IPRIORITYR + intid,
 				     0x01010101u * BM_GIC_PRIO);
@@ -212,7 +214,8 @@ static uint64_t find_redist(void)
 	uint64_t aff = (mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 24;
 
 	for (unsigned r = 0; r < bm_gic.gicr_count; r++) {
-		uint64_t base = bm_gic.gicr[r], end = base + bm_gic.gicr_size[r];
+		uint64_t base = bm_gic.gicr[r],
+			 end = base + bm_gic.gicr_size[r];
 
 		while (base + GICR_SIZE <= end) {
 			uint64_t typer = mmio_read64(base + GICR_TYPER);
@@ -221,8 +224,8 @@ static uint64_t find_redist(void)
 				return base;
 			if (typer & GICR_TYPER_LAST)
 				break;
-			base += (typer & GICR_TYPER_VLPIS) ? GICR_STRIDE_VLPI :
-							     GICR_SIZE;
+			base += (typer & GICR_TYPER_VLPIS) ? GICR_STRIDE_VLPI
+							   : GICR_SIZE;
 		}
 	}
 	return 0;
@@ -233,7 +236,8 @@ static uint64_t find_redist(void)
 static unsigned apr_count(uint64_t vtr)
 {
 	unsigned bits = (unsigned)((vtr & ICH_VTR_EL2_PREBITS_MASK) >>
-				   ICH_VTR_EL2_PREBITS_SHIFT) + 1;
+				   ICH_VTR_EL2_PREBITS_SHIFT) +
+			1;
 
 	return bits <= 5 ? 1 : bits == 6 ? 2 : 4;
 }
@@ -252,8 +256,8 @@ void bm_gic_cpu_init(void)
 	sgi = rd + GICR_SGI_BASE;
 
 	/* Wake the redistributor (IHI 0069, 12.11.43 GICR_WAKER). */
-	mmio_write32(rd + GICR_WAKER,
-		     mmio_read32(rd + GICR_WAKER) & ~GICR_WAKER_PROCESSOR_SLEEP);
+	mmio_write32(rd + GICR_WAKER, mmio_read32(rd + GICR_WAKER) &
+					      ~GICR_WAKER_PROCESSOR_SLEEP);
 	wait_clear(rd + GICR_WAKER, GICR_WAKER_CHILDREN_ASLEEP,
 		   "GICR_WAKER.ChildrenAsleep stuck");
 
@@ -276,12 +280,14 @@ void bm_gic_cpu_init(void)
 					  ICC_SRE_EL2_DIB | ICC_SRE_EL2_ENABLE);
 	__asm__ volatile("isb");
 	if ((READ_SYSREG(icc_sre_el2) & ICC_SRE_EL2_SRE) == 0)
-		hal_panic("ICC_SRE_EL2.SRE does not stick: no GICv3 system registers");
-	WRITE_SYSREG(icc_sre_el1, ICC_SRE_EL1_SRE | ICC_SRE_EL2_DFB |
-					  ICC_SRE_EL2_DIB);
+		hal_panic("ICC_SRE_EL2.SRE does not stick: no GICv3 system "
+			  "registers");
+	WRITE_SYSREG(icc_sre_el1,
+		     ICC_SRE_EL1_SRE | ICC_SRE_EL2_DFB | ICC_SRE_EL2_DIB);
 	WRITE_SYSREG(icc_pmr_el1, BM_GIC_PMR);
 	WRITE_SYSREG(icc_bpr1_el1, 0);
-	WRITE_SYSREG(icc_ctlr_el1, READ_SYSREG(icc_ctlr_el1) | ICC_CTLR_EL1_EOIMODE);
+	WRITE_SYSREG(icc_ctlr_el1,
+		     READ_SYSREG(icc_ctlr_el1) | ICC_CTLR_EL1_EOIMODE);
 	WRITE_SYSREG(icc_igrpen1_el1, ICC_IGRPEN_ENABLE);
 
 	vtr = READ_SYSREG(ich_vtr_el2);
@@ -317,9 +323,11 @@ void bm_gic_ack(struct hv_exit *exit, bool fiq)
 	/* Every interrupt the hypervisor configures is Group 1 (IRQ); a
 	 * FIQ would be Group 0, acknowledged through its own registers. */
 	if (fiq)
-		intid = (uint32_t)(READ_SYSREG(icc_iar0_el1) & ICC_IAR_INTID_MASK);
+		intid = (uint32_t)(READ_SYSREG(icc_iar0_el1) &
+				   ICC_IAR_INTID_MASK);
 	else
-		intid = (uint32_t)(READ_SYSREG(icc_iar1_el1) & ICC_IAR_INTID_MASK);
+		intid = (uint32_t)(READ_SYSREG(icc_iar1_el1) &
+				   ICC_IAR_INTID_MASK);
 	if (intid >= GIC_INTID_SPECIAL_FIRST)
 		return;
 	/* EOImode = 1: priority drop only. */
@@ -341,45 +349,63 @@ unsigned hal_vgic_lr_count(void)
 
 /* ICH_LR<n>_EL2 is encoded per n (S3_4_C12_C12_<n> for 0-7, C13 for
  * 8-15): a runtime n needs a switch. */
-#define LR_CASE(n, reg)                                                   \
-	case n:                                                           \
-		v = READ_SYSREG(reg);                                     \
+#define LR_CASE(n, reg)               \
+	case n:                       \
+		v = READ_SYSREG(reg); \
 		break
 static uint64_t lr_get(unsigned n)
 {
 	uint64_t v = 0;
 
 	switch (n) {
-	LR_CASE(0, ich_lr0_el2); LR_CASE(1, ich_lr1_el2);
-	LR_CASE(2, ich_lr2_el2); LR_CASE(3, ich_lr3_el2);
-	LR_CASE(4, ich_lr4_el2); LR_CASE(5, ich_lr5_el2);
-	LR_CASE(6, ich_lr6_el2); LR_CASE(7, ich_lr7_el2);
-	LR_CASE(8, ich_lr8_el2); LR_CASE(9, ich_lr9_el2);
-	LR_CASE(10, ich_lr10_el2); LR_CASE(11, ich_lr11_el2);
-	LR_CASE(12, ich_lr12_el2); LR_CASE(13, ich_lr13_el2);
-	LR_CASE(14, ich_lr14_el2); LR_CASE(15, ich_lr15_el2);
-	default: break;
+		LR_CASE(0, ich_lr0_el2);
+		LR_CASE(1, ich_lr1_el2);
+		LR_CASE(2, ich_lr2_el2);
+		LR_CASE(3, ich_lr3_el2);
+		LR_CASE(4, ich_lr4_el2);
+		LR_CASE(5, ich_lr5_el2);
+		LR_CASE(6, ich_lr6_el2);
+		LR_CASE(7, ich_lr7_el2);
+		LR_CASE(8, ich_lr8_el2);
+		LR_CASE(9, ich_lr9_el2);
+		LR_CASE(10, ich_lr10_el2);
+		LR_CASE(11, ich_lr11_el2);
+		LR_CASE(12, ich_lr12_el2);
+		LR_CASE(13, ich_lr13_el2);
+		LR_CASE(14, ich_lr14_el2);
+		LR_CASE(15, ich_lr15_el2);
+	default:
+		break;
 	}
 	return v;
 }
 #undef LR_CASE
 
-#define LR_CASE(n, reg)                                                   \
-	case n:                                                           \
-		WRITE_SYSREG(reg, v);                                     \
+#define LR_CASE(n, reg)               \
+	case n:                       \
+		WRITE_SYSREG(reg, v); \
 		break
 static void lr_set(unsigned n, uint64_t v)
 {
 	switch (n) {
-	LR_CASE(0, ich_lr0_el2); LR_CASE(1, ich_lr1_el2);
-	LR_CASE(2, ich_lr2_el2); LR_CASE(3, ich_lr3_el2);
-	LR_CASE(4, ich_lr4_el2); LR_CASE(5, ich_lr5_el2);
-	LR_CASE(6, ich_lr6_el2); LR_CASE(7, ich_lr7_el2);
-	LR_CASE(8, ich_lr8_el2); LR_CASE(9, ich_lr9_el2);
-	LR_CASE(10, ich_lr10_el2); LR_CASE(11, ich_lr11_el2);
-	LR_CASE(12, ich_lr12_el2); LR_CASE(13, ich_lr13_el2);
-	LR_CASE(14, ich_lr14_el2); LR_CASE(15, ich_lr15_el2);
-	default: break;
+		LR_CASE(0, ich_lr0_el2);
+		LR_CASE(1, ich_lr1_el2);
+		LR_CASE(2, ich_lr2_el2);
+		LR_CASE(3, ich_lr3_el2);
+		LR_CASE(4, ich_lr4_el2);
+		LR_CASE(5, ich_lr5_el2);
+		LR_CASE(6, ich_lr6_el2);
+		LR_CASE(7, ich_lr7_el2);
+		LR_CASE(8, ich_lr8_el2);
+		LR_CASE(9, ich_lr9_el2);
+		LR_CASE(10, ich_lr10_el2);
+		LR_CASE(11, ich_lr11_el2);
+		LR_CASE(12, ich_lr12_el2);
+		LR_CASE(13, ich_lr13_el2);
+		LR_CASE(14, ich_lr14_el2);
+		LR_CASE(15, ich_lr15_el2);
+	default:
+		break;
 	}
 }
 #undef LR_CASE
@@ -431,7 +457,8 @@ static void vcpu_gic_reset_here(struct bm_vcpu *ctx)
 	bm_gic_vcpu_enter(ctx); /* LR writes made elsewhere since the reset */
 	for (unsigned n = 0; n < bm_gic.lr_count; n++) {
 		uint64_t lr = lr_get(n);
-		uint64_t pintid = (lr & ICH_LR_PINTID_MASK) >> ICH_LR_PINTID_SHIFT;
+		uint64_t pintid = (lr & ICH_LR_PINTID_MASK) >>
+				  ICH_LR_PINTID_SHIFT;
 
 		if ((lr & ICH_LR_HW) != 0 && (lr & ICH_LR_STATE_MASK) != 0 &&
 		    pintid < GIC_PRIVATE_COUNT)

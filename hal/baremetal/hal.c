@@ -32,9 +32,12 @@
 
 /* The offsets vectors.S uses (the Hafnium offsets.c idea). */
 _Static_assert(offsetof(struct bm_vcpu, x) == BM_CTX_X0, "BM_CTX_X0");
-_Static_assert(offsetof(struct bm_vcpu, elr_el2) == BM_CTX_ELR_EL2, "BM_CTX_ELR_EL2");
-_Static_assert(offsetof(struct bm_vcpu, spsr_el2) == BM_CTX_SPSR_EL2, "BM_CTX_SPSR_EL2");
-_Static_assert(BM_CTX_SPSR_EL2 == BM_CTX_ELR_EL2 + 8, "ELR/SPSR loaded as a pair");
+_Static_assert(offsetof(struct bm_vcpu, elr_el2) == BM_CTX_ELR_EL2,
+	       "BM_CTX_ELR_EL2");
+_Static_assert(offsetof(struct bm_vcpu, spsr_el2) == BM_CTX_SPSR_EL2,
+	       "BM_CTX_SPSR_EL2");
+_Static_assert(BM_CTX_SPSR_EL2 == BM_CTX_ELR_EL2 + 8,
+	       "ELR/SPSR loaded as a pair");
 
 /*
  * HCR_EL2 while a guest runs (Arm ARM D24.2.48):
@@ -62,9 +65,9 @@ _Static_assert(BM_CTX_SPSR_EL2 == BM_CTX_ELR_EL2 + 8, "ELR/SPSR loaded as a pair
  *           every other EL1 register.
  * E2H stays 0: this is an nVHE hypervisor.
  */
-#define BM_HCR_GUEST                                                      \
+#define BM_HCR_GUEST                                                         \
 	(HCR_EL2_VM | HCR_EL2_RW | HCR_EL2_IMO | HCR_EL2_FMO | HCR_EL2_AMO | \
-	 HCR_EL2_TSC | HCR_EL2_SWIO | HCR_EL2_BSU_IS | HCR_EL2_FB |        \
+	 HCR_EL2_TSC | HCR_EL2_SWIO | HCR_EL2_BSU_IS | HCR_EL2_FB |          \
 	 HCR_EL2_TSW)
 
 static uint64_t hcr_guest;
@@ -81,7 +84,8 @@ extern char bm_pool_start[], bm_pool_end[];
 
 unsigned bm_this_pcpu(void)
 {
-	const struct bm_pcpu *p = (const struct bm_pcpu *)READ_SYSREG(tpidr_el2);
+	const struct bm_pcpu *p = (const struct bm_pcpu *)READ_SYSREG(
+		tpidr_el2);
 
 	return (unsigned)p->index;
 }
@@ -137,7 +141,7 @@ void bm_el2_cpu_init(void)
 
 unsigned hal_cpu_pa_bits(void)
 {
-	static const unsigned bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+	static const unsigned bits[] = {32, 36, 40, 42, 44, 48, 52};
 	uint64_t r = READ_SYSREG(id_aa64mmfr0_el1) & ID_AA64MMFR0_PARANGE_MASK;
 
 	return r < HV_ARRAY_SIZE(bits) ? bits[r] : 48;
@@ -178,12 +182,13 @@ enum hv_err hal_platform_init(const struct hv_platform_config *p)
 		      bm_machine.dtb_size) ||
 	    !in_range(hv_base, p->hv_size, bm_machine.initrd_start,
 		      bm_machine.initrd_end - bm_machine.initrd_start)) {
-		hv_printf("cellvisor: hypervisor memory 0x%llx+0x%llx must hold "
-			  "the image 0x%llx+0x%llx, the DTB and the bundle\n",
-			  (unsigned long long)hv_base,
-			  (unsigned long long)p->hv_size,
-			  (unsigned long long)image,
-			  (unsigned long long)image_size);
+		hv_printf(
+			"cellvisor: hypervisor memory 0x%llx+0x%llx must hold "
+			"the image 0x%llx+0x%llx, the DTB and the bundle\n",
+			(unsigned long long)hv_base,
+			(unsigned long long)p->hv_size,
+			(unsigned long long)image,
+			(unsigned long long)image_size);
 		return HV_ERR_RANGE;
 	}
 	if (pa_addr(p->uart_base) != BM_UART_BASE) {
@@ -211,7 +216,8 @@ enum hv_err hal_image_get(const char *name, const void **data, size_t *size)
 
 	/* A malformed bundle reads as "not there" to the core; say why. */
 	if (err == HV_ERR_INVAL) {
-		hv_printf("cellvisor: boot bundle is not a valid cpio newc archive\n");
+		hv_printf("cellvisor: boot bundle is not a valid cpio newc "
+			  "archive\n");
 		return HV_ERR_NOENT;
 	}
 	return err;
@@ -232,8 +238,10 @@ void *hal_phys_map(paddr_t pa, uint64_t size)
 	if (hv_range_wraps(a, size))
 		return NULL;
 	if (platform_ready) {
-		if (in_range(pa_addr(platform.ram_base), platform.ram_size, a, size) ||
-		    in_range(pa_addr(platform.hv_base), platform.hv_size, a, size))
+		if (in_range(pa_addr(platform.ram_base), platform.ram_size, a,
+			     size) ||
+		    in_range(pa_addr(platform.hv_base), platform.hv_size, a,
+			     size))
 			return (void *)(uintptr_t)a;
 		return NULL;
 	}
@@ -292,7 +300,9 @@ void hal_tlb_flush_vmid(uint16_t vmid)
 	uint64_t old = vmid_switch(vmid);
 
 	__asm__ volatile("dsb ishst\n\ttlbi vmalls12e1is\n\tdsb ish\n\tisb"
-			 : : : "memory");
+			 :
+			 :
+			 : "memory");
 	vmid_restore(old);
 }
 
@@ -302,7 +312,8 @@ void hal_tlb_flush_vmid(uint16_t vmid)
 void hal_tlb_flush_range(uint16_t vmid, ipa_t ipa, uint64_t size)
 {
 	uint64_t first = ipa_addr(ipa) >> HV_PAGE_SHIFT;
-	uint64_t pages = (size + HV_PAGE_MASK + (ipa_addr(ipa) & HV_PAGE_MASK)) >>
+	uint64_t pages = (size + HV_PAGE_MASK +
+			  (ipa_addr(ipa) & HV_PAGE_MASK)) >>
 			 HV_PAGE_SHIFT;
 	uint64_t old;
 
@@ -315,9 +326,14 @@ void hal_tlb_flush_range(uint16_t vmid, ipa_t ipa, uint64_t size)
 	/* TLBI IPAS2E1IS takes IPA[51:12] in bits [39:0] (D8.13.6); stage-1
 	 * entries built on the old stage-2 mapping go with VMALLE1IS. */
 	for (uint64_t i = 0; i < pages; i++)
-		__asm__ volatile("tlbi ipas2e1is, %0" : : "r"(first + i) : "memory");
+		__asm__ volatile("tlbi ipas2e1is, %0"
+				 :
+				 : "r"(first + i)
+				 : "memory");
 	__asm__ volatile("dsb ish\n\ttlbi vmalle1is\n\tdsb ish\n\tisb"
-			 : : : "memory");
+			 :
+			 :
+			 : "memory");
 	vmid_restore(old);
 }
 
@@ -413,26 +429,46 @@ static void el1_load_reset_state(void)
 static void el1_write(enum bm_el1_reg r, uint64_t v)
 {
 	switch (r) {
-	case BM_EL1_SP: WRITE_SYSREG(sp_el1, v); break;
-	case BM_EL1_ELR: WRITE_SYSREG(elr_el1, v); break;
-	case BM_EL1_SPSR: WRITE_SYSREG(spsr_el1, v); break;
-	case BM_EL1_ESR: WRITE_SYSREG(esr_el1, v); break;
-	case BM_EL1_FAR: WRITE_SYSREG(far_el1, v); break;
-	case BM_EL1_VBAR: WRITE_SYSREG(vbar_el1, v); break;
-	case BM_EL1_COUNT: break;
+	case BM_EL1_SP:
+		WRITE_SYSREG(sp_el1, v);
+		break;
+	case BM_EL1_ELR:
+		WRITE_SYSREG(elr_el1, v);
+		break;
+	case BM_EL1_SPSR:
+		WRITE_SYSREG(spsr_el1, v);
+		break;
+	case BM_EL1_ESR:
+		WRITE_SYSREG(esr_el1, v);
+		break;
+	case BM_EL1_FAR:
+		WRITE_SYSREG(far_el1, v);
+		break;
+	case BM_EL1_VBAR:
+		WRITE_SYSREG(vbar_el1, v);
+		break;
+	case BM_EL1_COUNT:
+		break;
 	}
 }
 
 static uint64_t el1_read(enum bm_el1_reg r)
 {
 	switch (r) {
-	case BM_EL1_SP: return READ_SYSREG(sp_el1);
-	case BM_EL1_ELR: return READ_SYSREG(elr_el1);
-	case BM_EL1_SPSR: return READ_SYSREG(spsr_el1);
-	case BM_EL1_ESR: return READ_SYSREG(esr_el1);
-	case BM_EL1_FAR: return READ_SYSREG(far_el1);
-	case BM_EL1_VBAR: return READ_SYSREG(vbar_el1);
-	case BM_EL1_COUNT: break;
+	case BM_EL1_SP:
+		return READ_SYSREG(sp_el1);
+	case BM_EL1_ELR:
+		return READ_SYSREG(elr_el1);
+	case BM_EL1_SPSR:
+		return READ_SYSREG(spsr_el1);
+	case BM_EL1_ESR:
+		return READ_SYSREG(esr_el1);
+	case BM_EL1_FAR:
+		return READ_SYSREG(far_el1);
+	case BM_EL1_VBAR:
+		return READ_SYSREG(vbar_el1);
+	case BM_EL1_COUNT:
+		break;
 	}
 	return 0;
 }
@@ -450,7 +486,8 @@ void hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 
 	/* Static partitioning: a vCPU only ever runs on its own pCPU. */
 	if (ctx == NULL || !el1_live_here(vcpu))
-		hal_panic("hal_vcpu_run: vCPU run on a CPU it is not pinned to");
+		hal_panic(
+			"hal_vcpu_run: vCPU run on a CPU it is not pinned to");
 
 	WRITE_SYSREG(vtcr_el2, vcpu->cell->s2.geo.vtcr);
 	WRITE_SYSREG(vttbr_el2, stage2_vttbr(&vcpu->cell->s2));
@@ -468,7 +505,9 @@ void hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 		/* Stage-1 TLB entries of this VMID from before the reset
 		 * (a restarted cell) must not survive into the new run. */
 		__asm__ volatile("tlbi vmalle1\n\tic iallu\n\tdsb nsh\n\tisb"
-				 : : : "memory");
+				 :
+				 :
+				 : "memory");
 		ctx->el1_reset = false;
 	}
 	if (ctx->gic_reset || ctx->lr_pending != 0)
@@ -506,13 +545,20 @@ void hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 static int el1_index(enum hv_reg reg)
 {
 	switch (reg) {
-	case HV_REG_SP_EL1: return BM_EL1_SP;
-	case HV_REG_ELR_EL1: return BM_EL1_ELR;
-	case HV_REG_SPSR_EL1: return BM_EL1_SPSR;
-	case HV_REG_ESR_EL1: return BM_EL1_ESR;
-	case HV_REG_FAR_EL1: return BM_EL1_FAR;
-	case HV_REG_VBAR_EL1: return BM_EL1_VBAR;
-	default: return -1;
+	case HV_REG_SP_EL1:
+		return BM_EL1_SP;
+	case HV_REG_ELR_EL1:
+		return BM_EL1_ELR;
+	case HV_REG_SPSR_EL1:
+		return BM_EL1_SPSR;
+	case HV_REG_ESR_EL1:
+		return BM_EL1_ESR;
+	case HV_REG_FAR_EL1:
+		return BM_EL1_FAR;
+	case HV_REG_VBAR_EL1:
+		return BM_EL1_VBAR;
+	default:
+		return -1;
 	}
 }
 

@@ -46,8 +46,9 @@ void *memcpy(void *dst, const void *src, size_t n)
 					 "ldp %2, %3, [%8, #16]\n\t"
 					 "ldp %4, %5, [%8, #32]\n\t"
 					 "ldp %6, %7, [%8, #48]"
-					 : "=&r"(a), "=&r"(b), "=&r"(c), "=&r"(e),
-					   "=&r"(f), "=&r"(g), "=&r"(h), "=&r"(i)
+					 : "=&r"(a), "=&r"(b), "=&r"(c),
+					   "=&r"(e), "=&r"(f), "=&r"(g),
+					   "=&r"(h), "=&r"(i)
 					 : "r"(s)
 					 : "memory");
 			__asm__ volatile("stp %0, %1, [%8]\n\t"
@@ -55,14 +56,16 @@ void *memcpy(void *dst, const void *src, size_t n)
 					 "stp %4, %5, [%8, #32]\n\t"
 					 "stp %6, %7, [%8, #48]"
 					 :
-					 : "r"(a), "r"(b), "r"(c), "r"(e), "r"(f),
-					   "r"(g), "r"(h), "r"(i), "r"(d)
+					 : "r"(a), "r"(b), "r"(c), "r"(e),
+					   "r"(f), "r"(g), "r"(h), "r"(i),
+					   "r"(d)
 					 : "memory");
 		}
 	}
 	if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
 		for (; n >= 8; n -= 8, d += 8, s += 8)
-			*(uint64_t *)(void *)d = *(const uint64_t *)(const void *)s;
+			*(uint64_t *)(void *)d = *(
+				const uint64_t *)(const void *)s;
 	}
 	while (n--)
 		*d++ = *s++;

@@ -71,8 +71,10 @@ void bm_system_off(void)
 void bm_el2_fault(uint64_t kind, const uint64_t *regs)
 {
 	static const char *const names[] = {
-		"sync (SP_EL0)", "irq (SP_EL0)", "fiq (SP_EL0)", "serror (SP_EL0)",
-		"sync", "irq", "fiq", "serror",
+		"sync (SP_EL0)", "irq (SP_EL0)",
+		"fiq (SP_EL0)",	 "serror (SP_EL0)",
+		"sync",		 "irq",
+		"fiq",		 "serror",
 	};
 	uint64_t esr, far;
 	char msg[160];
@@ -85,13 +87,15 @@ void bm_el2_fault(uint64_t kind, const uint64_t *regs)
 		  ESR_EL2_EC(esr), (unsigned long long)regs[31],
 		  (unsigned long long)far);
 	for (unsigned i = 0; i < 31; i += 4) {
-		hv_printf("cellvisor:   x%-2u %016llx %016llx %016llx %016llx\n",
-			  i, (unsigned long long)regs[i],
-			  (unsigned long long)regs[i + 1],
-			  (unsigned long long)regs[i + 2],
-			  (unsigned long long)(i + 3 < 31 ? regs[i + 3] : 0));
+		hv_printf(
+			"cellvisor:   x%-2u %016llx %016llx %016llx %016llx\n",
+			i, (unsigned long long)regs[i],
+			(unsigned long long)regs[i + 1],
+			(unsigned long long)regs[i + 2],
+			(unsigned long long)(i + 3 < 31 ? regs[i + 3] : 0));
 	}
-	hv_snprintf(msg, sizeof(msg), "exception at EL2 (ESR 0x%llx, ELR 0x%llx)",
+	hv_snprintf(msg, sizeof(msg),
+		    "exception at EL2 (ESR 0x%llx, ELR 0x%llx)",
 		    (unsigned long long)esr, (unsigned long long)regs[31]);
 	hal_panic(msg);
 }
@@ -147,11 +151,14 @@ static bool machine_from_dtb(const void *fdt)
 
 	chosen = fdt_path_offset(fdt, "/chosen");
 	if (chosen < 0 ||
-	    !chosen_addr(fdt, chosen, "linux,initrd-start", &bm_machine.initrd_start) ||
-	    !chosen_addr(fdt, chosen, "linux,initrd-end", &bm_machine.initrd_end) ||
+	    !chosen_addr(fdt, chosen, "linux,initrd-start",
+			 &bm_machine.initrd_start) ||
+	    !chosen_addr(fdt, chosen, "linux,initrd-end",
+			 &bm_machine.initrd_end) ||
 	    bm_machine.initrd_end <= bm_machine.initrd_start) {
 		hv_printf("cellvisor: no boot bundle: /chosen has no "
-			  "linux,initrd-start/end (pass the bundle with -initrd)\n");
+			  "linux,initrd-start/end (pass the bundle with "
+			  "-initrd)\n");
 		return false;
 	}
 
@@ -159,8 +166,10 @@ static bool machine_from_dtb(const void *fdt)
 	if (cpus >= 0) {
 		int cac = fdt_address_cells(fdt, cpus);
 
-		fdt_for_each_subnode(node, fdt, cpus) {
-			const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+		fdt_for_each_subnode(node, fdt, cpus)
+		{
+			const char *type = fdt_getprop(fdt, node, "device_type",
+						       NULL);
 
 			if (type == NULL || strcmp(type, "cpu") != 0)
 				continue;
@@ -193,7 +202,8 @@ static bool pcpu_done(unsigned cpu)
 
 	if (hv_done(&hv) || v == NULL)
 		return true;
-	return __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == HV_VCPU_STOPPED ||
+	return __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) ==
+		       HV_VCPU_STOPPED ||
 	       cell_ended(v->cell);
 }
 
@@ -215,7 +225,8 @@ static void pcpu_loop(unsigned cpu)
 		if (pcpu_done(cpu))
 			return;
 		struct hv_vcpu *v = hv.pcpu_vcpu[cpu];
-		if (__atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == HV_VCPU_OFF) {
+		if (__atomic_load_n(&v->state, __ATOMIC_ACQUIRE) ==
+		    HV_VCPU_OFF) {
 			/* Nothing to run until a sibling's CPU_ON or the end
 			 * of the cell, both of which kick this CPU: sleep in
 			 * WFI rather than compete for the host's cores. A
@@ -250,7 +261,8 @@ static bool start_secondary(unsigned cpu)
 	int64_t ret;
 
 	p->index = cpu;
-	p->stack_top = (uintptr_t)bm_stacks + (uint64_t)(cpu + 1) * BM_STACK_SIZE;
+	p->stack_top = (uintptr_t)bm_stacks +
+		       (uint64_t)(cpu + 1) * BM_STACK_SIZE;
 	/* The new CPU reads its bm_pcpu, the page tables and the MMU
 	 * register values with its MMU off, i.e. from memory. */
 	bm_dcache_clean_inval_poc(p, sizeof(*p));
@@ -259,14 +271,15 @@ static bool start_secondary(unsigned cpu)
 			      (uintptr_t)bm_secondary_entry, (uintptr_t)p);
 	if (ret != PSCI_RET_SUCCESS) {
 		hv_printf("cellvisor: CPU %u (MPIDR 0x%llx) did not start: "
-			  "PSCI error %lld\n", cpu,
-			  (unsigned long long)p->mpidr, (long long)ret);
+			  "PSCI error %lld\n",
+			  cpu, (unsigned long long)p->mpidr, (long long)ret);
 		return false;
 	}
 	return true;
 }
 
-static HV_NORETURN void fail(const char *what, const struct hv_config_error *err)
+static HV_NORETURN void fail(const char *what,
+			     const struct hv_config_error *err)
 {
 	hv_printf("cellvisor: %s: %s\n", what, err->msg);
 	bm_system_off();
@@ -275,7 +288,7 @@ static HV_NORETURN void fail(const char *what, const struct hv_config_error *err
 void bm_main(uint64_t dtb_pa)
 {
 	const void *fdt = (const void *)(uintptr_t)dtb_pa;
-	struct hv_config_error err = { { 0 } };
+	struct hv_config_error err = {{0}};
 	const void *config;
 	size_t config_size;
 	unsigned cpus;
@@ -287,7 +300,8 @@ void bm_main(uint64_t dtb_pa)
 	hv_printf("cellvisor: Cellvisor %u.%u EL2 (bare metal), MIDR 0x%llx, "
 		  "%u-bit PA, image 0x%llx-0x%llx\n",
 		  HV_VERSION_MAJOR, HV_VERSION_MINOR, (unsigned long long)midr,
-		  hal_cpu_pa_bits(), (unsigned long long)(uintptr_t)__image_start,
+		  hal_cpu_pa_bits(),
+		  (unsigned long long)(uintptr_t)__image_start,
 		  (unsigned long long)(uintptr_t)__image_end);
 
 	bm_machine.dtb_pa = dtb_pa;
@@ -315,7 +329,8 @@ void bm_main(uint64_t dtb_pa)
 		  (unsigned long long)bm_machine.initrd_end);
 
 	bm_bundle_set((const void *)(uintptr_t)bm_machine.initrd_start,
-		      (size_t)(bm_machine.initrd_end - bm_machine.initrd_start));
+		      (size_t)(bm_machine.initrd_end -
+			       bm_machine.initrd_start));
 	if (bm_bundle_find("config.dtb", &config, &config_size) != HV_OK) {
 		hv_printf("cellvisor: boot bundle has no config.dtb\n");
 		bm_system_off();
@@ -344,7 +359,8 @@ void bm_main(uint64_t dtb_pa)
 
 	pcpu_loop(0);
 	for (unsigned cpu = 1; cpu < cpus; cpu++) {
-		while (__atomic_load_n(&pcpu_finished[cpu], __ATOMIC_ACQUIRE) == 0)
+		while (__atomic_load_n(&pcpu_finished[cpu], __ATOMIC_ACQUIRE) ==
+		       0)
 			__asm__ volatile("yield");
 	}
 	hv_report_end(&hv);

@@ -28,11 +28,13 @@
 #define MAIR_IDX_DEVICE 0
 #define MAIR_IDX_NORMAL 1
 
-#define PTE_BLOCK_NORMAL                                                   \
-	(PTE_TYPE_BLOCK_S1 | (UINT64_C(MAIR_IDX_NORMAL) << PTE_S1_ATTRINDX_SHIFT) | \
+#define PTE_BLOCK_NORMAL                                        \
+	(PTE_TYPE_BLOCK_S1 |                                    \
+	 (UINT64_C(MAIR_IDX_NORMAL) << PTE_S1_ATTRINDX_SHIFT) | \
 	 PTE_S1_AP1_RES1 | PTE_S1_SH_INNER | PTE_S1_AF)
-#define PTE_BLOCK_DEVICE                                                   \
-	(PTE_TYPE_BLOCK_S1 | (UINT64_C(MAIR_IDX_DEVICE) << PTE_S1_ATTRINDX_SHIFT) | \
+#define PTE_BLOCK_DEVICE                                        \
+	(PTE_TYPE_BLOCK_S1 |                                    \
+	 (UINT64_C(MAIR_IDX_DEVICE) << PTE_S1_ATTRINDX_SHIFT) | \
 	 PTE_S1_AP1_RES1 | PTE_S1_AF | PTE_S1_XN)
 #define PTE_TYPE_BLOCK_S1 UINT64_C(0x1)
 
@@ -106,7 +108,10 @@ void bm_zero_poc(void *p, size_t size)
 		if (first < last) {
 			memset(p, 0, first - a);
 			for (uintptr_t z = first; z < last; z += block)
-				__asm__ volatile("dc zva, %0" : : "r"(z) : "memory");
+				__asm__ volatile("dc zva, %0"
+						 :
+						 : "r"(z)
+						 : "memory");
 			memset((void *)last, 0, end - last);
 			bm_dcache_clean_inval_poc(p, size);
 			return;
@@ -126,13 +131,15 @@ void bm_mmu_init(void)
 	l1_table[0] = PTE_BLOCK_DEVICE;
 	l1_table[here >> BLOCK_SHIFT] = here | PTE_BLOCK_NORMAL;
 
-	mmu_regs.mair = (MAIR_ATTR_DEVICE_nGnRE << MAIR_ATTR_SHIFT(MAIR_IDX_DEVICE)) |
-			(MAIR_ATTR_NORMAL_WB << MAIR_ATTR_SHIFT(MAIR_IDX_NORMAL));
+	mmu_regs.mair = (MAIR_ATTR_DEVICE_nGnRE
+			 << MAIR_ATTR_SHIFT(MAIR_IDX_DEVICE)) |
+			(MAIR_ATTR_NORMAL_WB
+			 << MAIR_ATTR_SHIFT(MAIR_IDX_NORMAL));
 	mmu_regs.tcr = TCR_EL2_RES1 | ((64 - VA_BITS) << TCR_EL2_T0SZ_SHIFT) |
 		       (TCR_EL2_RGN_WBWA << TCR_EL2_IRGN0_SHIFT) |
 		       (TCR_EL2_RGN_WBWA << TCR_EL2_ORGN0_SHIFT) |
-		       (TCR_EL2_SH_INNER << TCR_EL2_SH0_SHIFT) | TCR_EL2_TG0_4K |
-		       (tcr_ps() << TCR_EL2_PS_SHIFT);
+		       (TCR_EL2_SH_INNER << TCR_EL2_SH0_SHIFT) |
+		       TCR_EL2_TG0_4K | (tcr_ps() << TCR_EL2_PS_SHIFT);
 	mmu_regs.ttbr = (uintptr_t)l1_table;
 	/* A (alignment check) off on purpose; SA on catches a bad EL2 SP. */
 	mmu_regs.sctlr = SCTLR_EL2_RES1 | SCTLR_EL2_M | SCTLR_EL2_C |
@@ -152,7 +159,10 @@ void bm_mmu_enable(void)
 	__asm__ volatile("msr tcr_el2, %0" : : "r"(mmu_regs.tcr));
 	__asm__ volatile("msr ttbr0_el2, %0" : : "r"(mmu_regs.ttbr));
 	__asm__ volatile("isb\n\tic iallu\n\tdsb nsh\n\tisb" : : : "memory");
-	__asm__ volatile("msr sctlr_el2, %0\n\tisb" : : "r"(mmu_regs.sctlr) : "memory");
+	__asm__ volatile("msr sctlr_el2, %0\n\tisb"
+			 :
+			 : "r"(mmu_regs.sctlr)
+			 : "memory");
 }
 
 void bm_mmu_map_ram(uint64_t base, uint64_t size)

@@ -22,9 +22,9 @@
 /* Per-run state of the console; zero (unlocked, no UART) after BSS init. */
 static struct {
 	volatile uint32_t *regs;
-	uint32_t lock;     /* 0 free, 1 held */
-	unsigned owner;    /* pCPU holding the lock, valid when held */
-	unsigned depth;    /* nested holds by the owner (a panic while printing) */
+	uint32_t lock;	/* 0 free, 1 held */
+	unsigned owner; /* pCPU holding the lock, valid when held */
+	unsigned depth; /* nested holds by the owner (a panic while printing) */
 } console;
 
 void bm_uart_init(uint64_t base)

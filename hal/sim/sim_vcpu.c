@@ -71,8 +71,8 @@
 
 /* The two EL1 timers of each vCPU and their PPIs on its pCPU. */
 enum { SIM_TIMER_VIRT, SIM_TIMER_PHYS, SIM_TIMER_COUNT };
-static const uint32_t sim_timer_ppi[SIM_TIMER_COUNT] = { VTIMER_PPI_VIRT,
-							 VTIMER_PPI_PHYS };
+static const uint32_t sim_timer_ppi[SIM_TIMER_COUNT] = {VTIMER_PPI_VIRT,
+							VTIMER_PPI_PHYS};
 
 /*
  * Virtual time (docs/simulator.md, "Virtual time"). Times are counted in
@@ -107,39 +107,39 @@ struct sim_vcpu {
 	 * did not run (see count_exit()). */
 	uint64_t insns;
 	uint64_t blk_start, blk_end; /* the block being executed */
-	uint64_t run_start;          /* insns when hal_vcpu_run() began */
-	uint64_t budget_end;         /* stop before a block crossing this */
+	uint64_t run_start;	     /* insns when hal_vcpu_run() began */
+	uint64_t budget_end;	     /* stop before a block crossing this */
 	/* The block hook looks at interrupts once insns reaches this: 0 while
 	 * a line is up, else the count at fire_at. One compare per block. */
 	uint64_t attn_at;
 
-	bool running;      /* inside uc_emu_start() */
-	bool budget_hit;   /* the block hook stopped for the quantum */
-	bool have_exit;    /* a hook filled `exit` and stopped */
-	bool force_stop;   /* the core changed this engine from inside a hook */
+	bool running;	 /* inside uc_emu_start() */
+	bool budget_hit; /* the block hook stopped for the quantum */
+	bool have_exit;	 /* a hook filled `exit` and stopped */
+	bool force_stop; /* the core changed this engine from inside a hook */
 	bool unmap_pending; /* drop every mapping once emulation stopped */
-	uint64_t pc;       /* the PC while running (see file comment) */
+	uint64_t pc;	    /* the PC while running (see file comment) */
 	struct hv_exit exit;
 
 	/* Interrupts (docs/simulator.md, "Interrupts and timers"). */
-	struct vcpuif cpuif;  /* the virtual CPU interface, LRs included */
-	bool virq, vfiq;      /* its IRQ / FIQ lines (cached) */
-	bool maint;           /* its maintenance interrupt (UIE, underflow) */
+	struct vcpuif cpuif; /* the virtual CPU interface, LRs included */
+	bool virq, vfiq;     /* its IRQ / FIQ lines (cached) */
+	bool maint;	     /* its maintenance interrupt (UIE, underflow) */
 	struct vtimer timer[SIM_TIMER_COUNT]; /* CNTV_*, CNTP_* */
-	uint32_t hw_active;   /* bit k: timer k's PPI active in the pCPU's GIC */
-	uint64_t fire_at;     /* local time a timer PPI rises, UINT64_MAX never */
+	uint32_t hw_active; /* bit k: timer k's PPI active in the pCPU's GIC */
+	uint64_t fire_at;   /* local time a timer PPI rises, UINT64_MAX never */
 
 	/* Local time = insns + time_off: idling and waiting for the round
 	 * to start move it forward without retiring instructions. */
 	uint64_t time_off;
-	uint64_t wake_at;     /* a kick: do not resume before this time */
-	uint64_t irqs_taken;  /* virtual IRQ/FIQ exceptions delivered */
+	uint64_t wake_at;    /* a kick: do not resume before this time */
+	uint64_t irqs_taken; /* virtual IRQ/FIQ exceptions delivered */
 };
 
 /* Live engines (file scope, emptied by hal_vcpu_destroy()). */
 static struct sim_vcpu *sim_vcpus;
 static uint64_t sim_quantum_insns = SIM_QUANTUM_DEFAULT;
-static struct sim_clock clk = { .round_start = 0, .round_end = UINT64_MAX };
+static struct sim_clock clk = {.round_start = 0, .round_end = UINT64_MAX};
 /* The vCPU whose pCPU the core is acting on (set on every entry into the
  * HAL for a vCPU): hal_vgic_hw_deactivate() names no CPU. */
 static struct sim_vcpu *sim_cur;
@@ -196,8 +196,12 @@ static void uc_set(struct sim_vcpu *sv, int reg, uint64_t v)
 static uint64_t cp_get(struct sim_vcpu *sv, uint32_t op0, uint32_t op1,
 		       uint32_t crn, uint32_t crm, uint32_t op2)
 {
-	uc_arm64_cp_reg cp = { .crn = crn, .crm = crm, .op0 = op0,
-			       .op1 = op1, .op2 = op2, .val = 0 };
+	uc_arm64_cp_reg cp = {.crn = crn,
+			      .crm = crm,
+			      .op0 = op0,
+			      .op1 = op1,
+			      .op2 = op2,
+			      .val = 0};
 	uc_err err = uc_reg_read(sv->uc, UC_ARM64_REG_CP_REG, &cp);
 
 	if (err != UC_ERR_OK)
@@ -208,8 +212,12 @@ static uint64_t cp_get(struct sim_vcpu *sv, uint32_t op0, uint32_t op1,
 static void cp_set(struct sim_vcpu *sv, uint32_t op0, uint32_t op1,
 		   uint32_t crn, uint32_t crm, uint32_t op2, uint64_t val)
 {
-	uc_arm64_cp_reg cp = { .crn = crn, .crm = crm, .op0 = op0,
-			       .op1 = op1, .op2 = op2, .val = val };
+	uc_arm64_cp_reg cp = {.crn = crn,
+			      .crm = crm,
+			      .op0 = op0,
+			      .op1 = op1,
+			      .op2 = op2,
+			      .val = val};
 	uc_err err = uc_reg_write(sv->uc, UC_ARM64_REG_CP_REG, &cp);
 
 	if (err != UC_ERR_OK)
@@ -289,7 +297,9 @@ void hal_vcpu_reg_write(struct hv_vcpu *vcpu, enum hv_reg reg, uint64_t val)
 		bool old_h = (old & 1) != 0, new_h = (val & 1) != 0;
 
 		if (old_h != new_h) {
-			uc_set(sv, old_h ? UC_ARM64_REG_SP_EL1 : UC_ARM64_REG_SP_EL0,
+			uc_set(sv,
+			       old_h ? UC_ARM64_REG_SP_EL1
+				     : UC_ARM64_REG_SP_EL0,
 			       uc_get(sv, UC_ARM64_REG_SP));
 			uc_set(sv, UC_ARM64_REG_PSTATE, val);
 			uc_set(sv, UC_ARM64_REG_SP,
@@ -301,7 +311,8 @@ void hal_vcpu_reg_write(struct hv_vcpu *vcpu, enum hv_reg reg, uint64_t val)
 		break;
 	}
 	case HV_REG_SP_EL1:
-		uc_set(sv, on_sp_el1(sv) ? UC_ARM64_REG_SP : UC_ARM64_REG_SP_EL1,
+		uc_set(sv,
+		       on_sp_el1(sv) ? UC_ARM64_REG_SP : UC_ARM64_REG_SP_EL1,
 		       val);
 		break;
 	case HV_REG_ELR_EL1:
@@ -345,7 +356,7 @@ static void map_record(struct sim_vcpu *sv, uint64_t ipa, uint64_t pa,
 		sv->maps = n;
 		sv->map_cap = ncap;
 	}
-	sv->maps[sv->map_count++] = (struct sim_map){ ipa, pa, size };
+	sv->maps[sv->map_count++] = (struct sim_map){ipa, pa, size};
 }
 
 /* Unmaps mapping i and forgets translated code from it: the bytes behind
@@ -496,8 +507,10 @@ static void count_exit(struct sim_vcpu *sv, uint64_t pc, bool retired)
 static void exit_sync(struct sim_vcpu *sv, uint64_t esr, uint64_t far,
 		      uint64_t hpfar, uint64_t pc)
 {
-	sv->exit = (struct hv_exit){ .kind = HV_EXIT_SYNC, .esr = esr,
-				     .far = far, .hpfar = hpfar };
+	sv->exit = (struct hv_exit){.kind = HV_EXIT_SYNC,
+				    .esr = esr,
+				    .far = far,
+				    .hpfar = hpfar};
 	sv->pc = pc;
 	sv->have_exit = true;
 	uc_emu_stop(sv->uc);
@@ -549,7 +562,8 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr,
 		/* Report the level at which the hardware's walk of the same
 		 * tables would stop, so the syndrome matches bare metal. */
 		unsigned level = 3;
-		if (!stage2_fault_level(&sv->vcpu->cell->s2, ipa_init(addr), &level))
+		if (!stage2_fault_level(&sv->vcpu->cell->s2, ipa_init(addr),
+					&level))
 			level = 3; /* unreachable: the walk just failed */
 		exit_abort(sv, type, addr, ESR_FSC_TRANS_L(level));
 		return false;
@@ -566,8 +580,9 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr,
 	err = uc_mem_map_ptr(uc, leaf, (size_t)w.leaf_size, s2_uc_prot(w.flags),
 			     host);
 	if (err != UC_ERR_OK)
-		sim_fail("uc_mem_map_ptr (stage-2 changed without a TLB flush?)",
-			 err);
+		sim_fail(
+			"uc_mem_map_ptr (stage-2 changed without a TLB flush?)",
+			err);
 	map_record(sv, leaf, pa, w.leaf_size);
 	return true; /* Unicorn retries the access */
 }
@@ -629,8 +644,9 @@ static void attn_update(struct sim_vcpu *sv)
 	else if (sv->fire_at == UINT64_MAX)
 		sv->attn_at = UINT64_MAX;
 	else
-		sv->attn_at = sv->fire_at > sv->time_off ? sv->fire_at - sv->time_off
-							 : 0;
+		sv->attn_at = sv->fire_at > sv->time_off
+				      ? sv->fire_at - sv->time_off
+				      : 0;
 }
 
 /* Moves local time forward to `t` (never back). */
@@ -740,7 +756,8 @@ static bool irq_check(struct sim_vcpu *sv, uint64_t addr)
 
 	if (timer_take(sv, time_now(sv), &intid) ||
 	    (sv->maint && (intid = GIC_PPI_MAINTENANCE) != 0)) {
-		sv->exit = (struct hv_exit){ .kind = HV_EXIT_IRQ, .intid = intid };
+		sv->exit = (struct hv_exit){.kind = HV_EXIT_IRQ,
+					    .intid = intid};
 		sv->pc = addr;
 		sv->have_exit = true;
 		sv->blk_start = sv->blk_end = 0;
@@ -861,8 +878,9 @@ static uint32_t on_sys(struct sim_vcpu *sv, uc_arm64_reg reg,
 	      id == SIM_SYSREG_MPIDR_EL1))
 		return 0;
 	/* PC is exact here: Unicorn syncs it before the hook. */
-	if (!timer_access(sv, id, read, time_at(sv, uc_get(sv, UC_ARM64_REG_PC)),
-			  cp->val, &out))
+	if (!timer_access(sv, id, read,
+			  time_at(sv, uc_get(sv, UC_ARM64_REG_PC)), cp->val,
+			  &out))
 		return 0;
 	if (read && reg != UC_ARM64_REG_XZR)
 		uc_set(sv, reg, out);
@@ -905,14 +923,16 @@ static bool icc_access(struct sim_vcpu *sv, uint64_t pc, uint32_t insn)
 	 * L, is outside the mask). */
 	if ((insn & UINT32_C(0xffd00000)) != UINT32_C(0xd5100000))
 		return false;
-	if (!read && (id == SYSREG_ICC_SGI1R_EL1 || id == SYSREG_ICC_ASGI1R_EL1 ||
-		      id == SYSREG_ICC_SGI0R_EL1)) {
+	if (!read &&
+	    (id == SYSREG_ICC_SGI1R_EL1 || id == SYSREG_ICC_ASGI1R_EL1 ||
+	     id == SYSREG_ICC_SGI0R_EL1)) {
 		/* Not the fast path: the core must sync and flush the LRs
 		 * (a self-IPI) before the guest goes on. */
 		count_exit(sv, pc, true);
 		exit_sync(sv,
 			  ESR_EL2_MAKE(ESR_EC_SYS64, 1,
-				       id | (uint32_t)rt << ESR_ISS_SYS_RT_SHIFT),
+				       id | (uint32_t)rt
+						       << ESR_ISS_SYS_RT_SHIFT),
 			  0, 0, pc);
 		return true;
 	}
@@ -975,7 +995,7 @@ static void fast_exit(struct sim_vcpu *sv, const struct hv_exit *exit,
 			uc_set(sv, UC_ARM64_REG_PC, sv->pc);
 		return;
 	}
-	sv->exit = (struct hv_exit){ .kind = HV_EXIT_HANDLED, .action = action };
+	sv->exit = (struct hv_exit){.kind = HV_EXIT_HANDLED, .action = action};
 	sv->have_exit = true;
 	uc_emu_stop(sv->uc);
 }
@@ -987,7 +1007,7 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *opaque)
 {
 	struct sim_vcpu *sv = opaque;
 	uint64_t pc = uc_get(sv, UC_ARM64_REG_PC);
-	struct hv_exit exit = { .kind = HV_EXIT_SYNC };
+	struct hv_exit exit = {.kind = HV_EXIT_SYNC};
 	uint32_t insn = 0;
 	uint16_t imm;
 
@@ -1054,14 +1074,14 @@ enum hv_err hal_vcpu_create(struct hv_vcpu *vcpu)
 				  UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
 				  SIM_CB(on_mem), sv, 1, 0);
 	if (!err)
-		err = uc_hook_add(sv->uc, &h, UC_HOOK_BLOCK, SIM_CB(on_block), sv,
-				  1, 0);
+		err = uc_hook_add(sv->uc, &h, UC_HOOK_BLOCK, SIM_CB(on_block),
+				  sv, 1, 0);
 	if (!err)
-		err = uc_hook_add(sv->uc, &h, UC_HOOK_INSN, SIM_CB(on_mrs), sv, 1,
-				  0, UC_ARM64_INS_MRS);
+		err = uc_hook_add(sv->uc, &h, UC_HOOK_INSN, SIM_CB(on_mrs), sv,
+				  1, 0, UC_ARM64_INS_MRS);
 	if (!err)
-		err = uc_hook_add(sv->uc, &h, UC_HOOK_INSN, SIM_CB(on_msr), sv, 1,
-				  0, UC_ARM64_INS_MSR);
+		err = uc_hook_add(sv->uc, &h, UC_HOOK_INSN, SIM_CB(on_msr), sv,
+				  1, 0, UC_ARM64_INS_MSR);
 	if (err != UC_ERR_OK) {
 		uc_close(sv->uc);
 		free(sv);
@@ -1089,7 +1109,8 @@ void hal_vcpu_destroy(struct hv_vcpu *vcpu)
 		return;
 	if (sim_cur == sv)
 		sim_cur = NULL;
-	for (struct sim_vcpu **pp = &sim_vcpus; *pp != NULL; pp = &(*pp)->next) {
+	for (struct sim_vcpu **pp = &sim_vcpus; *pp != NULL;
+	     pp = &(*pp)->next) {
 		if (*pp == sv) {
 			*pp = sv->next;
 			break;
@@ -1104,7 +1125,7 @@ void hal_vcpu_destroy(struct hv_vcpu *vcpu)
 void hal_vcpu_reset(struct hv_vcpu *vcpu, ipa_t entry, uint64_t x0)
 {
 	struct sim_vcpu *sv = vcpu->hal;
-	uint8_t zero128[16] = { 0 };
+	uint8_t zero128[16] = {0};
 
 	for (unsigned n = 0; n <= 30; n++)
 		uc_set(sv, uc_gpr(n), n == 0 ? x0 : 0);
@@ -1236,8 +1257,8 @@ void hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 			break;
 		pc = uc_get(sv, UC_ARM64_REG_PC);
 		if (vcpu->cell->cfg->wfi != HV_WFI_PASSTHROUGH ||
-		    !fetch_insn(sv, pc - 4, &insn) || !insn_is_wfx(insn, &is_wfe) ||
-		    is_wfe)
+		    !fetch_insn(sv, pc - 4, &insn) ||
+		    !insn_is_wfx(insn, &is_wfe) || is_wfe)
 			break;
 		if (!wfi_passthrough(sv, pc - 4)) {
 			exit->kind = HV_EXIT_BUDGET;
@@ -1266,7 +1287,8 @@ void hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 		if (err == UC_ERR_OK && fetch_insn(sv, pc - 4, &insn) &&
 		    insn_is_wfx(insn, &is_wfe)) {
 			exit->esr = ESR_EL2_MAKE(ESR_EC_WFX, 1,
-						 is_wfe ? ESR_ISS_WFX_TI_WFE : 0);
+						 is_wfe ? ESR_ISS_WFX_TI_WFE
+							: 0);
 			pc -= 4;
 		} else {
 			/* Unicorn stopped for a reason we do not model: let
@@ -1378,7 +1400,8 @@ void hal_vgic_hw_deactivate(uint32_t pintid)
 void sim_round_begin(uint64_t start, uint64_t length)
 {
 	clk.round_start = start;
-	clk.round_end = length > UINT64_MAX - start ? UINT64_MAX : start + length;
+	clk.round_end = length > UINT64_MAX - start ? UINT64_MAX
+						    : start + length;
 }
 
 uint64_t sim_round_end(void)

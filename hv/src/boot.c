@@ -17,17 +17,20 @@ enum hv_err boot_plan_linux(const struct hv_cell_config *cfg,
 
 	memset(plan, 0, sizeof(*plan));
 	*prop = "kernel";
-	if (hal_image_get(cfg->kernel, &plan->kernel, &plan->kernel_size) != HV_OK) {
+	if (hal_image_get(cfg->kernel, &plan->kernel, &plan->kernel_size) !=
+	    HV_OK) {
 		hv_snprintf(why, why_size, "'%s' not found", cfg->kernel);
 		return HV_ERR_NOENT;
 	}
 	if (cfg->initrd[0] != '\0' &&
-	    hal_image_get(cfg->initrd, &plan->initrd, &plan->initrd_size) != HV_OK) {
+	    hal_image_get(cfg->initrd, &plan->initrd, &plan->initrd_size) !=
+		    HV_OK) {
 		*prop = "initrd";
 		hv_snprintf(why, why_size, "'%s' not found", cfg->initrd);
 		return HV_ERR_NOENT;
 	}
-	e = linux_image_parse(plan->kernel, plan->kernel_size, &plan->img, &reason);
+	e = linux_image_parse(plan->kernel, plan->kernel_size, &plan->img,
+			      &reason);
 	if (e != HV_OK) {
 		hv_snprintf(why, why_size, "'%s' is not an arm64 Image: %s",
 			    cfg->kernel, reason);
@@ -37,8 +40,8 @@ enum hv_err boot_plan_linux(const struct hv_cell_config *cfg,
 			      plan->initrd_size, BOOT_DTB_MAX, &plan->layout,
 			      &reason);
 	if (e != HV_OK) {
-		hv_snprintf(why, why_size, "does not fit in the cell's memory: %s",
-			    reason);
+		hv_snprintf(why, why_size,
+			    "does not fit in the cell's memory: %s", reason);
 		return e;
 	}
 	return HV_OK;
@@ -70,7 +73,8 @@ static enum hv_err build_dt(const struct hv_cell_config *cfg,
 
 	memset(&p, 0, sizeof(p));
 	p.mem_count = cfg->region_count;
-	for (unsigned i = 0; i < cfg->region_count && i < GUEST_DT_MAX_MEM; i++) {
+	for (unsigned i = 0; i < cfg->region_count && i < GUEST_DT_MAX_MEM;
+	     i++) {
 		p.mem[i].base = cfg->regions[i].ipa;
 		p.mem[i].size = cfg->regions[i].size;
 	}
@@ -101,14 +105,17 @@ static enum hv_err load_linux(struct hv_cell *cell, ipa_t *entry, uint64_t *x0)
 		e = copy_in(cfg, plan.layout.kernel, plan.kernel,
 			    (size_t)plan.img.copy_size);
 	if (e == HV_OK && plan.initrd != NULL)
-		e = copy_in(cfg, plan.layout.initrd, plan.initrd, plan.initrd_size);
+		e = copy_in(cfg, plan.layout.initrd, plan.initrd,
+			    plan.initrd_size);
 	if (e != HV_OK)
 		return e;
 	/* The devicetree is generated in place, in the cell's own RAM. */
-	const struct hv_mem_region *r = config_region_find(cfg, plan.layout.dtb, BOOT_DTB_MAX);
+	const struct hv_mem_region *r = config_region_find(cfg, plan.layout.dtb,
+							   BOOT_DTB_MAX);
 	if (r == NULL)
 		return HV_ERR_RANGE;
-	paddr_t pa = pa_add(r->pa, ipa_addr(plan.layout.dtb) - ipa_addr(r->ipa));
+	paddr_t pa = pa_add(r->pa,
+			    ipa_addr(plan.layout.dtb) - ipa_addr(r->ipa));
 	void *dtb = hal_phys_map(pa, BOOT_DTB_MAX);
 	if (dtb == NULL)
 		return HV_ERR_RANGE;

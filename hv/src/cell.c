@@ -48,15 +48,18 @@ _Static_assert(HV_MEM_READ == S2_READ && HV_MEM_WRITE == S2_WRITE &&
  * already validated it, but the stage-2 of a cell must never receive a
  * page outside platform RAM or inside hypervisor memory, whoever asks.
  */
-static enum hv_err map_region(struct hv_cell *cell, const struct hv_mem_region *r)
+static enum hv_err map_region(struct hv_cell *cell,
+			      const struct hv_mem_region *r)
 {
 	const struct hv_platform_config *p = &cell->hv->config.platform;
 	uint64_t pa = pa_addr(r->pa);
 
-	if (!hv_range_contains(pa_addr(p->ram_base), p->ram_size, pa, r->size) ||
+	if (!hv_range_contains(pa_addr(p->ram_base), p->ram_size, pa,
+			       r->size) ||
 	    hv_ranges_overlap(pa_addr(p->hv_base), p->hv_size, pa, r->size))
 		return HV_ERR_DENIED;
-	return stage2_map(&cell->s2, r->ipa, r->pa, r->size, r->flags & HV_MEM_RWX);
+	return stage2_map(&cell->s2, r->ipa, r->pa, r->size,
+			  r->flags & HV_MEM_RWX);
 }
 
 static void vcpus_destroy(struct hv_cell *cell)
@@ -80,16 +83,18 @@ static enum hv_err gic_create(struct hv_cell *cell)
 	const struct hv_cell_config *cfg = cell->cfg;
 	enum hv_err err;
 
-	err = vgic_init(&cell->vgic, cell->vcpus, cfg->cpu_count, VGIC_MAX_SPIS);
+	err = vgic_init(&cell->vgic, cell->vcpus, cfg->cpu_count,
+			VGIC_MAX_SPIS);
 	if (err == HV_OK)
 		err = mmio_bus_add(&cell->bus, cfg->gicd_ipa, HV_GICD_SIZE,
 				   &vgic_dist_ops, &cell->vgic);
 	if (err == HV_OK)
 		err = mmio_bus_add(&cell->bus, cfg->gicr_ipa,
-				   vgic_redist_size(&cell->vgic), &vgic_redist_ops,
-				   &cell->vgic);
+				   vgic_redist_size(&cell->vgic),
+				   &vgic_redist_ops, &cell->vgic);
 	for (unsigned i = 0; err == HV_OK && i < cfg->cpu_count; i++) {
-		err = vgic_hw_link(&cell->vgic, i, VTIMER_PPI_VIRT, VTIMER_PPI_VIRT);
+		err = vgic_hw_link(&cell->vgic, i, VTIMER_PPI_VIRT,
+				   VTIMER_PPI_VIRT);
 		if (err == HV_OK)
 			err = vgic_hw_link(&cell->vgic, i, VTIMER_PPI_PHYS,
 					   VTIMER_PPI_PHYS);
@@ -122,8 +127,9 @@ enum hv_err cell_create(struct hv *hv, struct hv_cell *cell, unsigned id,
 			goto fail_s2;
 	}
 	if (cfg->has_console) {
-		err = mmio_bus_add(&cell->bus, cfg->console_ipa, PL011_MMIO_SIZE,
-				   &pl011_mmio_ops, &cell->uart);
+		err = mmio_bus_add(&cell->bus, cfg->console_ipa,
+				   PL011_MMIO_SIZE, &pl011_mmio_ops,
+				   &cell->uart);
 		if (err != HV_OK)
 			goto fail_s2;
 	}
@@ -185,10 +191,12 @@ enum hv_err cell_start(struct hv_cell *cell)
 	/* Every vCPU is reset on its own pCPU (EL1 state lives there on bare
 	 * metal): vCPU 0 starts like a PSCI CPU_ON, the others stay off. */
 	for (unsigned i = 0; i < cell->vcpu_count; i++)
-		__atomic_store_n(&cell->vcpus[i].state, HV_VCPU_OFF, __ATOMIC_RELEASE);
+		__atomic_store_n(&cell->vcpus[i].state, HV_VCPU_OFF,
+				 __ATOMIC_RELEASE);
 	cell->vcpus[0].on_entry = entry;
 	cell->vcpus[0].on_context = x0;
-	__atomic_store_n(&cell->vcpus[0].state, HV_VCPU_ON_PENDING, __ATOMIC_RELEASE);
+	__atomic_store_n(&cell->vcpus[0].state, HV_VCPU_ON_PENDING,
+			 __ATOMIC_RELEASE);
 	/* Exit statistics deliberately survive restarts. */
 	cell->state = HV_CELL_RUNNING;
 	cell->boot_count++;
@@ -231,8 +239,8 @@ void cell_exit(struct hv_cell *cell, int status, const char *why)
 	cell->exit_status = status;
 	hv_snprintf(cell->reason, sizeof(cell->reason), "%s", why);
 	stop_vcpus(cell, NULL);
-	hv_printf("cellvisor: cell '%s' exited: %s, status %d\n", cell->cfg->name,
-		  why, status);
+	hv_printf("cellvisor: cell '%s' exited: %s, status %d\n",
+		  cell->cfg->name, why, status);
 }
 
 void cell_terminate(struct hv_vcpu *vcpu, const struct hv_exit *exit,
@@ -263,7 +271,8 @@ void cell_destroy(struct hv_cell *cell)
 	stage2_destroy(&cell->s2);
 	vmid_free(cell->hv, vmid);
 	for (unsigned i = 0; i < cell->cfg->region_count; i++)
-		hal_mem_scrub(cell->cfg->regions[i].pa, cell->cfg->regions[i].size);
+		hal_mem_scrub(cell->cfg->regions[i].pa,
+			      cell->cfg->regions[i].size);
 	memset(cell, 0, sizeof(*cell));
 }
 
@@ -284,7 +293,7 @@ void *cell_guest_ptr(struct hv_cell *cell, ipa_t ipa, uint64_t size,
 		if (!stage2_walk(&cell->s2, ipa_init(page), &w) ||
 		    (w.flags & flags) != flags || (w.flags & S2_DEVICE) ||
 		    pa_addr(w.pa) != pa_addr(first) - (start & HV_PAGE_MASK) +
-					      (page - (start & ~HV_PAGE_MASK)))
+					     (page - (start & ~HV_PAGE_MASK)))
 			return NULL;
 		if (page >= (end & ~HV_PAGE_MASK))
 			break;
@@ -295,5 +304,6 @@ void *cell_guest_ptr(struct hv_cell *cell, ipa_t ipa, uint64_t size,
 
 bool cell_ended(const struct hv_cell *cell)
 {
-	return cell->state == HV_CELL_EXITED || cell->state == HV_CELL_TERMINATED;
+	return cell->state == HV_CELL_EXITED ||
+	       cell->state == HV_CELL_TERMINATED;
 }

@@ -47,10 +47,14 @@ struct config_props {
 };
 
 static const char *const root_prop_names[] = {
-	"compatible", "model", "#address-cells", "#size-cells",
+	"compatible",
+	"model",
+	"#address-cells",
+	"#size-cells",
 };
 static const struct config_props root_props = {
-	root_prop_names, HV_ARRAY_SIZE(root_prop_names),
+	root_prop_names,
+	HV_ARRAY_SIZE(root_prop_names),
 	"compatible, model, #address-cells, #size-cells",
 };
 
@@ -58,26 +62,40 @@ static const char *const platform_prop_names[] = {
 	"cpus", "memory", "hypervisor-memory", "console", "ipa-bits",
 };
 static const struct config_props platform_props = {
-	platform_prop_names, HV_ARRAY_SIZE(platform_prop_names),
+	platform_prop_names,
+	HV_ARRAY_SIZE(platform_prop_names),
 	"cpus, memory, hypervisor-memory, console, ipa-bits",
 };
 
 static const char *const cells_prop_names[] = {
-	"#address-cells", "#size-cells",
+	"#address-cells",
+	"#size-cells",
 };
 static const struct config_props cells_props = {
-	cells_prop_names, HV_ARRAY_SIZE(cells_prop_names),
+	cells_prop_names,
+	HV_ARRAY_SIZE(cells_prop_names),
 	"#address-cells, #size-cells",
 };
 
 static const char *const cell_prop_names[] = {
-	"cpus",	 "memory",  "memory-access", "image",
-	"load-address", "entry", "console",	 "fault-policy",
-	"gic-distributor", "gic-redistributors", "wfi",
-	"kernel", "initrd", "bootargs",
+	"cpus",
+	"memory",
+	"memory-access",
+	"image",
+	"load-address",
+	"entry",
+	"console",
+	"fault-policy",
+	"gic-distributor",
+	"gic-redistributors",
+	"wfi",
+	"kernel",
+	"initrd",
+	"bootargs",
 };
 static const struct config_props cell_props = {
-	cell_prop_names, HV_ARRAY_SIZE(cell_prop_names),
+	cell_prop_names,
+	HV_ARRAY_SIZE(cell_prop_names),
 	"cpus, memory, memory-access, image, load-address, entry, console, "
 	"fault-policy, gic-distributor, gic-redistributors, wfi, kernel, "
 	"initrd, bootargs",
@@ -192,12 +210,10 @@ static enum hv_err config_prop(struct config_ctx *c, int node, const char *name,
 				   fdt_strerror(l));
 	}
 	if (l < 0 || p < base || (size_t)(p - base) > c->fdt_size)
-		return config_fail(c, HV_ERR_INVAL, name,
-				   "outside the blob");
+		return config_fail(c, HV_ERR_INVAL, name, "outside the blob");
 	off = (size_t)(p - base);
 	if ((size_t)l > c->fdt_size - off)
-		return config_fail(c, HV_ERR_INVAL, name,
-				   "outside the blob");
+		return config_fail(c, HV_ERR_INVAL, name, "outside the blob");
 	*data = p;
 	*len = (size_t)l;
 	return HV_OK;
@@ -241,10 +257,9 @@ static enum hv_err config_cells(struct config_ctx *c, int node,
  * *entries. Absent: *data NULL, HV_OK; the caller words the "missing"
  * message because only it knows why the property is needed.
  */
-static enum hv_err config_list(struct config_ctx *c, int node,
-			       const char *name, size_t unit, size_t max,
-			       const char *what, const uint8_t **data,
-			       size_t *entries)
+static enum hv_err config_list(struct config_ctx *c, int node, const char *name,
+			       size_t unit, size_t max, const char *what,
+			       const uint8_t **data, size_t *entries)
 {
 	enum hv_err ret;
 	size_t len;
@@ -254,13 +269,15 @@ static enum hv_err config_list(struct config_ctx *c, int node,
 	if (ret || !*data)
 		return ret;
 	if (len % 4 != 0)
-		return config_fail(c, HV_ERR_INVAL, name,
-				   "expected a multiple of %zu cell%s (%s), got %zu bytes",
-				   unit, unit == 1 ? "" : "s", what, len);
+		return config_fail(
+			c, HV_ERR_INVAL, name,
+			"expected a multiple of %zu cell%s (%s), got %zu bytes",
+			unit, unit == 1 ? "" : "s", what, len);
 	if ((len / 4) % unit != 0)
-		return config_fail(c, HV_ERR_INVAL, name,
-				   "expected a multiple of %zu cell%s (%s), got %zu",
-				   unit, unit == 1 ? "" : "s", what, len / 4);
+		return config_fail(
+			c, HV_ERR_INVAL, name,
+			"expected a multiple of %zu cell%s (%s), got %zu", unit,
+			unit == 1 ? "" : "s", what, len / 4);
 	if (len == 0)
 		return config_fail(c, HV_ERR_INVAL, name, "empty (expected %s)",
 				   what);
@@ -301,9 +318,10 @@ static enum hv_err config_string(struct config_ctx *c, int node,
 					   "unprintable character in string");
 	}
 	if (len > cap)
-		return config_fail(c, HV_ERR_INVAL, name,
-				   "string too long (%zu characters, at most %zu)",
-				   len - 1, cap - 1);
+		return config_fail(
+			c, HV_ERR_INVAL, name,
+			"string too long (%zu characters, at most %zu)",
+			len - 1, cap - 1);
 	*s = (const char *)p;
 	return HV_OK;
 }
@@ -322,7 +340,8 @@ static enum hv_err config_check_props(struct config_ctx *c, int node,
 	uint32_t seen = 0;
 	int off;
 
-	fdt_for_each_property_offset(off, c->fdt, node) {
+	fdt_for_each_property_offset(off, c->fdt, node)
+	{
 		const char *name;
 		size_t i;
 		int len;
@@ -332,7 +351,8 @@ static enum hv_err config_check_props(struct config_ctx *c, int node,
 					   "unreadable property (%s)",
 					   fdt_strerror(len));
 		/* dtc may add these itself; they carry no configuration. */
-		if (config_streq(name, "name") || config_streq(name, "phandle") ||
+		if (config_streq(name, "name") ||
+		    config_streq(name, "phandle") ||
 		    config_streq(name, "linux,phandle"))
 			continue;
 		for (i = 0; i < known->count; i++) {
@@ -351,7 +371,8 @@ static enum hv_err config_check_props(struct config_ctx *c, int node,
 	}
 	if (off != -FDT_ERR_NOTFOUND)
 		return config_fail(c, HV_ERR_INVAL, NULL,
-				   "unreadable property (%s)", fdt_strerror(off));
+				   "unreadable property (%s)",
+				   fdt_strerror(off));
 	return HV_OK;
 }
 
@@ -371,9 +392,9 @@ static enum hv_err config_check_leaf(struct config_ctx *c, int node)
 	name = fdt_get_name(c->fdt, sub, &len);
 	config_show(shown, sizeof(shown), name ? name : "?",
 		    len > 0 ? (size_t)len : 1);
-	return config_fail(c, HV_ERR_INVAL, NULL,
-			   "unexpected subnode '%s' (this node has no subnodes)",
-			   shown);
+	return config_fail(
+		c, HV_ERR_INVAL, NULL,
+		"unexpected subnode '%s' (this node has no subnodes)", shown);
 }
 
 static enum hv_err config_check_range(struct config_ctx *c, const char *prop,
@@ -389,7 +410,8 @@ static enum hv_err config_check_range(struct config_ctx *c, const char *prop,
 	if (!hv_is_aligned(base, HV_PAGE_SIZE) ||
 	    !hv_is_aligned(size, HV_PAGE_SIZE))
 		return config_fail(c, HV_ERR_INVAL, prop,
-				   "base 0x%llx and size 0x%llx must be page aligned (4 KiB)",
+				   "base 0x%llx and size 0x%llx must be page "
+				   "aligned (4 KiB)",
 				   (unsigned long long)base,
 				   (unsigned long long)size);
 	return HV_OK;
@@ -419,7 +441,8 @@ static enum hv_err config_parse_platform(struct config_ctx *c, int node)
 		return ret;
 	p->ram_base = pa_init(config_u64(v, 0));
 	p->ram_size = config_u64(v, 2);
-	ret = config_check_range(c, "memory", pa_addr(p->ram_base), p->ram_size);
+	ret = config_check_range(c, "memory", pa_addr(p->ram_base),
+				 p->ram_size);
 	if (ret)
 		return ret;
 
@@ -436,7 +459,8 @@ static enum hv_err config_parse_platform(struct config_ctx *c, int node)
 	if (!hv_range_contains(pa_addr(p->ram_base), p->ram_size,
 			       pa_addr(p->hv_base), p->hv_size))
 		return config_fail(c, HV_ERR_RANGE, "hypervisor-memory",
-				   "0x%llx + 0x%llx is not inside memory (0x%llx + 0x%llx)",
+				   "0x%llx + 0x%llx is not inside memory "
+				   "(0x%llx + 0x%llx)",
 				   (unsigned long long)pa_addr(p->hv_base),
 				   (unsigned long long)p->hv_size,
 				   (unsigned long long)pa_addr(p->ram_base),
@@ -460,7 +484,8 @@ static enum hv_err config_parse_platform(struct config_ctx *c, int node)
 	if (ret)
 		return ret;
 	p->ipa_bits = v ? config_u32(v, 0) : CONFIG_IPA_BITS_DEFAULT;
-	if (p->ipa_bits < CONFIG_IPA_BITS_MIN || p->ipa_bits > CONFIG_IPA_BITS_MAX)
+	if (p->ipa_bits < CONFIG_IPA_BITS_MIN ||
+	    p->ipa_bits > CONFIG_IPA_BITS_MAX)
 		return config_fail(c, HV_ERR_RANGE, "ipa-bits",
 				   "%u, expected %u..%u", p->ipa_bits,
 				   CONFIG_IPA_BITS_MIN, CONFIG_IPA_BITS_MAX);
@@ -492,7 +517,8 @@ static enum hv_err config_cell_name(struct config_ctx *c, int node,
 	for (int i = 0; i < len; i++) {
 		if (!config_name_char_ok(name[i]))
 			return config_fail(c, HV_ERR_INVAL, NULL,
-					   "name may only use letters, digits, '-', '_' and '.'");
+					   "name may only use letters, digits, "
+					   "'-', '_' and '.'");
 	}
 	for (unsigned i = 0; i < index; i++) {
 		if (config_streq(cfg->cells[i].name, name))
@@ -518,27 +544,32 @@ static enum hv_err config_cell_cpus(struct config_ctx *c, int node,
 	if (ret)
 		return ret;
 	if (!v)
-		return config_fail(c, HV_ERR_INVAL, "cpus",
-				   "missing (every cell needs at least one CPU)");
+		return config_fail(
+			c, HV_ERR_INVAL, "cpus",
+			"missing (every cell needs at least one CPU)");
 	for (size_t k = 0; k < n; k++) {
 		uint32_t cpu = config_u32(v, k);
 
 		if (cpu >= cfg->platform.cpu_count)
-			return config_fail(c, HV_ERR_RANGE, "cpus",
-					   "CPU %u does not exist (the platform has %u)",
-					   cpu, cfg->platform.cpu_count);
+			return config_fail(
+				c, HV_ERR_RANGE, "cpus",
+				"CPU %u does not exist (the platform has %u)",
+				cpu, cfg->platform.cpu_count);
 		for (size_t j = 0; j < k; j++) {
 			if (cell->cpus[j] == cpu)
 				return config_fail(c, HV_ERR_OVERLAP, "cpus",
-						   "CPU %u is listed twice", cpu);
+						   "CPU %u is listed twice",
+						   cpu);
 		}
 		for (unsigned i = 0; i < index; i++) {
 			const struct hv_cell_config *o = &cfg->cells[i];
 
 			for (unsigned j = 0; j < o->cpu_count; j++) {
 				if (o->cpus[j] == cpu)
-					return config_fail(c, HV_ERR_OVERLAP, "cpus",
-							   "CPU %u is already given to /cells/%s",
+					return config_fail(c, HV_ERR_OVERLAP,
+							   "cpus",
+							   "CPU %u is already "
+							   "given to /cells/%s",
 							   cpu, o->name);
 			}
 		}
@@ -568,21 +599,25 @@ static enum hv_err config_cell_region(struct config_ctx *c,
 				   "region %u: wraps past 2^64", r);
 	if (!hv_is_aligned(ipa | pa | m->size, HV_PAGE_SIZE))
 		return config_fail(c, HV_ERR_INVAL, "memory",
-				   "region %u: IPA, PA and size must be page aligned (4 KiB)",
+				   "region %u: IPA, PA and size must be page "
+				   "aligned (4 KiB)",
 				   r);
 	if (!hv_range_contains(0, ipa_limit, ipa, m->size))
 		return config_fail(c, HV_ERR_RANGE, "memory",
-				   "region %u: IPA 0x%llx + 0x%llx exceeds the %u-bit IPA space",
+				   "region %u: IPA 0x%llx + 0x%llx exceeds the "
+				   "%u-bit IPA space",
 				   r, (unsigned long long)ipa,
 				   (unsigned long long)m->size, p->ipa_bits);
 	if (!hv_range_contains(pa_addr(p->ram_base), p->ram_size, pa, m->size))
 		return config_fail(c, HV_ERR_RANGE, "memory",
-				   "region %u: PA 0x%llx + 0x%llx is outside platform memory",
+				   "region %u: PA 0x%llx + 0x%llx is outside "
+				   "platform memory",
 				   r, (unsigned long long)pa,
 				   (unsigned long long)m->size);
 	if (hv_ranges_overlap(pa_addr(p->hv_base), p->hv_size, pa, m->size))
 		return config_fail(c, HV_ERR_OVERLAP, "memory",
-				   "region %u: PA 0x%llx + 0x%llx overlaps hypervisor-memory",
+				   "region %u: PA 0x%llx + 0x%llx overlaps "
+				   "hypervisor-memory",
 				   r, (unsigned long long)pa,
 				   (unsigned long long)m->size);
 	for (unsigned k = 0; k < r; k++) {
@@ -609,7 +644,8 @@ static enum hv_err config_cell_region(struct config_ctx *c,
 			if (hv_ranges_overlap(pa_addr(o->pa), o->size, pa,
 					      m->size))
 				return config_fail(c, HV_ERR_OVERLAP, "memory",
-						   "region %u overlaps region %u of /cells/%s",
+						   "region %u overlaps region "
+						   "%u of /cells/%s",
 						   r, k, oc->name);
 		}
 	}
@@ -630,7 +666,8 @@ static enum hv_err config_cell_memory(struct config_ctx *c, int node,
 		return ret;
 	if (!v)
 		return config_fail(c, HV_ERR_INVAL, "memory",
-				   "missing (every cell needs at least one memory region)");
+				   "missing (every cell needs at least one "
+				   "memory region)");
 	cell->region_count = (unsigned)n;
 	for (unsigned r = 0; r < cell->region_count; r++) {
 		struct hv_mem_region *m = &cell->regions[r];
@@ -654,10 +691,10 @@ static enum hv_err config_cell_access(struct config_ctx *c, int node,
 		const char *name;
 		unsigned flags;
 	} modes[] = {
-		{ "r", HV_MEM_READ },
-		{ "rw", HV_MEM_READ | HV_MEM_WRITE },
-		{ "rx", HV_MEM_READ | HV_MEM_EXEC },
-		{ "rwx", HV_MEM_RWX },
+		{"r", HV_MEM_READ},
+		{"rw", HV_MEM_READ | HV_MEM_WRITE},
+		{"rx", HV_MEM_READ | HV_MEM_EXEC},
+		{"rwx", HV_MEM_RWX},
 	};
 	const uint8_t *p;
 	enum hv_err ret;
@@ -676,16 +713,18 @@ static enum hv_err config_cell_access(struct config_ctx *c, int node,
 		size_t m;
 
 		if (r == cell->region_count)
-			return config_fail(c, HV_ERR_INVAL, "memory-access",
-					   "more strings than memory regions (%u)",
-					   cell->region_count);
+			return config_fail(
+				c, HV_ERR_INVAL, "memory-access",
+				"more strings than memory regions (%u)",
+				cell->region_count);
 		for (m = 0; m < HV_ARRAY_SIZE(modes); m++) {
 			if (config_streq(s, modes[m].name))
 				break;
 		}
 		if (m == HV_ARRAY_SIZE(modes))
 			return config_fail(c, HV_ERR_INVAL, "memory-access",
-					   "region %u: expected \"r\", \"rw\", \"rx\" or \"rwx\"",
+					   "region %u: expected \"r\", \"rw\", "
+					   "\"rx\" or \"rwx\"",
 					   r);
 		cell->regions[r++].flags = modes[m].flags;
 		pos += slen + 1;
@@ -734,9 +773,10 @@ static enum hv_err config_cell_boot(struct config_ctx *c, int node,
 	if (ret)
 		return ret;
 	if (!config_region_find(cell, cell->image_load, 1))
-		return config_fail(c, HV_ERR_RANGE, "load-address",
-				   "0x%llx is not inside a memory region of this cell",
-				   (unsigned long long)ipa_addr(cell->image_load));
+		return config_fail(
+			c, HV_ERR_RANGE, "load-address",
+			"0x%llx is not inside a memory region of this cell",
+			(unsigned long long)ipa_addr(cell->image_load));
 
 	cell->entry = cell->image_load;
 	ret = config_cell_ipa(c, node, "entry", &cell->entry, &present);
@@ -749,9 +789,10 @@ static enum hv_err config_cell_boot(struct config_ctx *c, int node,
 				   "0x%llx is not 4-byte aligned",
 				   (unsigned long long)ipa_addr(cell->entry));
 	if (!config_region_find(cell, cell->entry, 4))
-		return config_fail(c, HV_ERR_RANGE, "entry",
-				   "0x%llx is not inside a memory region of this cell",
-				   (unsigned long long)ipa_addr(cell->entry));
+		return config_fail(
+			c, HV_ERR_RANGE, "entry",
+			"0x%llx is not inside a memory region of this cell",
+			(unsigned long long)ipa_addr(cell->entry));
 	return HV_OK;
 }
 
@@ -764,7 +805,8 @@ static enum hv_err config_window(struct config_ctx *c,
 				 const struct hv_cell_config *cell,
 				 const char *prop, uint64_t ipa, uint64_t size,
 				 uint64_t align, const uint64_t *others,
-				 const uint64_t *other_sizes, unsigned other_count)
+				 const uint64_t *other_sizes,
+				 unsigned other_count)
 {
 	uint64_t ipa_limit = UINT64_C(1) << c->cfg->platform.ipa_bits;
 
@@ -788,10 +830,11 @@ static enum hv_err config_window(struct config_ctx *c,
 	}
 	for (unsigned i = 0; i < other_count; i++)
 		if (hv_ranges_overlap(others[i], other_sizes[i], ipa, size))
-			return config_fail(c, HV_ERR_OVERLAP, prop,
-					   "0x%llx overlaps another device window "
-					   "of this cell",
-					   (unsigned long long)ipa);
+			return config_fail(
+				c, HV_ERR_OVERLAP, prop,
+				"0x%llx overlaps another device window "
+				"of this cell",
+				(unsigned long long)ipa);
 	return HV_OK;
 }
 
@@ -818,25 +861,28 @@ static enum hv_err config_cell_gic(struct config_ctx *c, int node,
 	bool has_d, has_r;
 	enum hv_err ret;
 
-	ret = config_cell_ipa(c, node, "gic-distributor", &cell->gicd_ipa, &has_d);
+	ret = config_cell_ipa(c, node, "gic-distributor", &cell->gicd_ipa,
+			      &has_d);
 	if (!ret)
 		ret = config_cell_ipa(c, node, "gic-redistributors",
 				      &cell->gicr_ipa, &has_r);
 	if (ret)
 		return ret;
 	if (has_d != has_r)
-		return config_fail(c, HV_ERR_INVAL,
-				   has_d ? "gic-redistributors" : "gic-distributor",
-				   "missing (a GICv3 needs both gic-distributor "
-				   "and gic-redistributors)");
+		return config_fail(
+			c, HV_ERR_INVAL,
+			has_d ? "gic-redistributors" : "gic-distributor",
+			"missing (a GICv3 needs both gic-distributor "
+			"and gic-redistributors)");
 	if (!has_d)
 		return HV_OK;
 	if (cell->has_console) {
 		others[n] = ipa_addr(cell->console_ipa);
 		sizes[n++] = CONFIG_CONSOLE_SIZE;
 	}
-	ret = config_window(c, cell, "gic-distributor", ipa_addr(cell->gicd_ipa),
-			    HV_GICD_SIZE, align, others, sizes, n);
+	ret = config_window(c, cell, "gic-distributor",
+			    ipa_addr(cell->gicd_ipa), HV_GICD_SIZE, align,
+			    others, sizes, n);
 	if (ret)
 		return ret;
 	others[n] = ipa_addr(cell->gicd_ipa);
@@ -897,7 +943,8 @@ static enum hv_err config_cell_linux(struct config_ctx *c, int node,
 
 	ret = config_cell_str(c, node, "kernel", cell->kernel, HV_PATH_MAX);
 	if (!ret)
-		ret = config_cell_str(c, node, "initrd", cell->initrd, HV_PATH_MAX);
+		ret = config_cell_str(c, node, "initrd", cell->initrd,
+				      HV_PATH_MAX);
 	if (!ret)
 		ret = config_cell_str(c, node, "bootargs", cell->bootargs,
 				      HV_BOOTARGS_MAX);
@@ -905,16 +952,19 @@ static enum hv_err config_cell_linux(struct config_ctx *c, int node,
 		return ret;
 	if (cell->kernel[0] == '\0') {
 		if (cell->initrd[0] != '\0')
-			return config_fail(c, HV_ERR_INVAL, "initrd",
-					   "only for a Linux cell (set kernel)");
+			return config_fail(
+				c, HV_ERR_INVAL, "initrd",
+				"only for a Linux cell (set kernel)");
 		if (cell->bootargs[0] != '\0')
-			return config_fail(c, HV_ERR_INVAL, "bootargs",
-					   "only for a Linux cell (set kernel)");
+			return config_fail(
+				c, HV_ERR_INVAL, "bootargs",
+				"only for a Linux cell (set kernel)");
 		return HV_OK;
 	}
 	if (cell->image[0] != '\0')
-		return config_fail(c, HV_ERR_INVAL, "kernel",
-				   "a cell boots either an image or a kernel, not both");
+		return config_fail(
+			c, HV_ERR_INVAL, "kernel",
+			"a cell boots either an image or a kernel, not both");
 	if (!cell->has_gic)
 		return config_fail(c, HV_ERR_INVAL, "kernel",
 				   "a Linux cell needs gic-distributor and "
@@ -937,8 +987,9 @@ static enum hv_err config_cell_policy(struct config_ctx *c, int node,
 	else if (config_streq(s, "inject-abort"))
 		cell->fault_policy = HV_FAULT_INJECT;
 	else
-		return config_fail(c, HV_ERR_INVAL, "fault-policy",
-				   "expected \"terminate\" or \"inject-abort\"");
+		return config_fail(
+			c, HV_ERR_INVAL, "fault-policy",
+			"expected \"terminate\" or \"inject-abort\"");
 	return HV_OK;
 }
 
@@ -983,7 +1034,8 @@ static enum hv_err config_parse_cells(struct config_ctx *c, int node)
 	ret = config_check_props(c, node, &cells_props);
 	if (ret)
 		return ret;
-	fdt_for_each_subnode(sub, c->fdt, node) {
+	fdt_for_each_subnode(sub, c->fdt, node)
+	{
 		if (count == HV_MAX_CELLS) {
 			(void)hv_snprintf(c->path, sizeof(c->path), "/cells");
 			return config_fail(c, HV_ERR_RANGE, NULL,
@@ -1031,7 +1083,8 @@ static enum hv_err config_parse_root(struct config_ctx *c, int *platform,
 				   "%s (expected \"" CONFIG_COMPATIBLE "\")",
 				   p ? "wrong value" : "missing");
 
-	fdt_for_each_subnode(sub, c->fdt, 0) {
+	fdt_for_each_subnode(sub, c->fdt, 0)
+	{
 		const char *name;
 		int nlen;
 		int *slot;
@@ -1047,8 +1100,9 @@ static enum hv_err config_parse_root(struct config_ctx *c, int *platform,
 		else if (config_streq(name, "cells"))
 			slot = cells;
 		else
-			return config_fail(c, HV_ERR_INVAL, NULL,
-					   "unknown node (expected /platform and /cells)");
+			return config_fail(
+				c, HV_ERR_INVAL, NULL,
+				"unknown node (expected /platform and /cells)");
 		if (*slot >= 0)
 			return config_fail(c, HV_ERR_INVAL, NULL,
 					   "node given twice");
@@ -1060,8 +1114,9 @@ static enum hv_err config_parse_root(struct config_ctx *c, int *platform,
 				   fdt_strerror(sub));
 	if (*platform < 0) {
 		(void)hv_snprintf(c->path, sizeof(c->path), "/platform");
-		return config_fail(c, HV_ERR_INVAL, NULL,
-				   "missing (the config needs a platform node)");
+		return config_fail(
+			c, HV_ERR_INVAL, NULL,
+			"missing (the config needs a platform node)");
 	}
 	if (*cells < 0) {
 		(void)hv_snprintf(c->path, sizeof(c->path), "/cells");
@@ -1120,7 +1175,7 @@ static enum hv_err config_parse_blob(struct config_ctx *c, size_t size)
 enum hv_err config_parse(const void *blob, size_t size, struct hv_config *out,
 			 struct hv_config_error *err)
 {
-	struct config_ctx c = { .fdt = blob, .cfg = out, .err = err };
+	struct config_ctx c = {.fdt = blob, .cfg = out, .err = err};
 	enum hv_err ret;
 
 	__builtin_memset(out, 0, sizeof(*out));
@@ -1131,8 +1186,8 @@ enum hv_err config_parse(const void *blob, size_t size, struct hv_config *out,
 	return ret;
 }
 
-const struct hv_mem_region *config_region_find(const struct hv_cell_config *cell,
-					       ipa_t ipa, uint64_t size)
+const struct hv_mem_region *config_region_find(
+	const struct hv_cell_config *cell, ipa_t ipa, uint64_t size)
 {
 	uint64_t a = ipa_addr(ipa);
 
@@ -1154,7 +1209,7 @@ const struct hv_mem_region *config_region_find(const struct hv_cell_config *cell
 enum hv_err config_check_images(const struct hv_config *cfg,
 				struct hv_config_error *err)
 {
-	struct config_ctx c = { .err = err };
+	struct config_ctx c = {.err = err};
 
 	err->msg[0] = '\0';
 	for (unsigned i = 0; i < cfg->cell_count && i < HV_MAX_CELLS; i++) {
@@ -1176,8 +1231,10 @@ enum hv_err config_check_images(const struct hv_config *cfg,
 		}
 		if (!config_region_find(cell, cell->entry, 4))
 			return config_fail(&c, HV_ERR_RANGE, "entry",
-					   "0x%llx is not inside a memory region of this cell",
-					   (unsigned long long)ipa_addr(cell->entry));
+					   "0x%llx is not inside a memory "
+					   "region of this cell",
+					   (unsigned long long)ipa_addr(
+						   cell->entry));
 		if (cell->image[0] == '\0')
 			continue;
 		if (hal_image_get(cell->image, &data, &size) != HV_OK)
@@ -1186,15 +1243,19 @@ enum hv_err config_check_images(const struct hv_config *cfg,
 		m = config_region_find(cell, cell->image_load, 1);
 		if (!m)
 			return config_fail(&c, HV_ERR_RANGE, "load-address",
-					   "0x%llx is not inside a memory region of this cell",
-					   (unsigned long long)ipa_addr(cell->image_load));
+					   "0x%llx is not inside a memory "
+					   "region of this cell",
+					   (unsigned long long)ipa_addr(
+						   cell->image_load));
 		if (!hv_range_contains(ipa_addr(m->ipa), m->size,
 				       ipa_addr(cell->image_load), size))
-			return config_fail(&c, HV_ERR_RANGE, "image",
-					   "'%s' (%zu bytes) does not fit in its memory region at 0x%llx (size 0x%llx)",
-					   cell->image, size,
-					   (unsigned long long)ipa_addr(m->ipa),
-					   (unsigned long long)m->size);
+			return config_fail(
+				&c, HV_ERR_RANGE, "image",
+				"'%s' (%zu bytes) does not fit in its memory "
+				"region at 0x%llx (size 0x%llx)",
+				cell->image, size,
+				(unsigned long long)ipa_addr(m->ipa),
+				(unsigned long long)m->size);
 	}
 	return HV_OK;
 }

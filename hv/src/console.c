@@ -16,7 +16,8 @@ static void emit(struct console_line *line)
 	char out[CONSOLE_LINE_MAX + HV_NAME_MAX + 4];
 	size_t n = 0;
 	out[n++] = '[';
-	for (const char *t = line->tag; t != NULL && *t != '\0' && n < HV_NAME_MAX; t++)
+	for (const char *t = line->tag;
+	     t != NULL && *t != '\0' && n < HV_NAME_MAX; t++)
 		out[n++] = *t;
 	out[n++] = ']';
 	out[n++] = ' ';
@@ -37,7 +38,8 @@ void console_line_putc(struct console_line *line, uint8_t byte)
 		return;
 	/* Keep the hypervisor console printable: a guest must not be able to
 	 * send escape sequences that forge other cells' lines. */
-	char c = (byte >= 0x20 && byte < 0x7f) || byte == '\t' ? (char)byte : '.';
+	char c = (byte >= 0x20 && byte < 0x7f) || byte == '\t' ? (char)byte
+							       : '.';
 	if (line->len == CONSOLE_LINE_MAX)
 		emit(line);
 	line->buf[line->len++] = c;

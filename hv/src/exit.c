@@ -48,7 +48,8 @@ static enum hv_exit_class exit_class(unsigned ec)
  */
 static void inject_abort(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 {
-	bool from_el0 = (hal_vcpu_reg_read(vcpu, HV_REG_PSTATE) & PSR_MODE_MASK) == 0;
+	bool from_el0 = (hal_vcpu_reg_read(vcpu, HV_REG_PSTATE) &
+			 PSR_MODE_MASK) == 0;
 	uint32_t iss = ESR_FSC_SYNC_EXT;
 	unsigned ec;
 
@@ -58,7 +59,8 @@ static void inject_abort(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 		ec = from_el0 ? ESR_EC_DABT_LOW : ESR_EC_DABT_CUR;
 		iss |= ESR_EL2_ISS(exit->esr) & ESR_ISS_DABT_WNR;
 	}
-	vcpu_take_exception(vcpu, VCPU_EXC_SYNC, ESR_EL2_MAKE(ec, 1, iss), exit->far);
+	vcpu_take_exception(vcpu, VCPU_EXC_SYNC, ESR_EL2_MAKE(ec, 1, iss),
+			    exit->far);
 }
 
 /* Applies the cell's fault policy to an access the hypervisor refuses. */
@@ -85,9 +87,9 @@ static enum hv_action data_abort(struct hv_vcpu *vcpu,
 	 * (or readable) by it: never MMIO. */
 	if ((fsc & ESR_FSC_TYPE_MASK) == ESR_FSC_PERM_L(0)) {
 		return guest_fault(vcpu, exit,
-				   (iss & ESR_ISS_DABT_WNR) ?
-					   "stage-2 permission fault (write)" :
-					   "stage-2 permission fault (read)");
+				   (iss & ESR_ISS_DABT_WNR)
+					   ? "stage-2 permission fault (write)"
+					   : "stage-2 permission fault (read)");
 	}
 	/* A translation fault on an IPA the tables do map is a stage-2 update
 	 * racing with the access (a block being split, break-before-make on
@@ -110,7 +112,8 @@ static enum hv_action data_abort(struct hv_vcpu *vcpu,
 		/* A fixed, valid SPI: only a hypervisor bug can fail this. */
 		enum hv_err lvl = vgic_set_level(&cell->vgic, vcpu->id,
 						 BOOT_CONSOLE_INTID,
-						 pl011_irq_pending(&cell->uart));
+						 pl011_irq_pending(
+							 &cell->uart));
 		CHECK(lvl == HV_OK);
 	}
 	hv_spin_unlock(&cell->lock);
@@ -118,10 +121,11 @@ static enum hv_action data_abort(struct hv_vcpu *vcpu,
 	case MMIO_DONE:
 		return HV_ACTION_RESUME;
 	case MMIO_NO_SYNDROME:
-		hv_snprintf(reason, sizeof(reason),
-			    "MMIO access without syndrome (ISV=0) at IPA 0x%llx",
-			    (unsigned long long)(HPFAR_EL2_TO_IPA(exit->hpfar) |
-						 (exit->far & HV_PAGE_MASK)));
+		hv_snprintf(
+			reason, sizeof(reason),
+			"MMIO access without syndrome (ISV=0) at IPA 0x%llx",
+			(unsigned long long)(HPFAR_EL2_TO_IPA(exit->hpfar) |
+					     (exit->far & HV_PAGE_MASK)));
 		break;
 	case MMIO_REJECTED:
 		hv_snprintf(reason, sizeof(reason),
@@ -219,7 +223,8 @@ static enum hv_action wfx(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 	struct hv_cell *cell = vcpu->cell;
 
 	vcpu_skip_insn(vcpu);
-	if ((ESR_EL2_ISS(exit->esr) & ESR_ISS_WFX_TI_MASK) == ESR_ISS_WFX_TI_WFE ||
+	if ((ESR_EL2_ISS(exit->esr) & ESR_ISS_WFX_TI_MASK) ==
+		    ESR_ISS_WFX_TI_WFE ||
 	    !cell->cfg->has_gic)
 		return HV_ACTION_RESUME;
 	hv_spin_lock(&cell->lock);

@@ -78,8 +78,8 @@ static enum hv_err setup(struct hv *hv, struct hv_config_error *err)
 	hv_printf("cellvisor: %u.%u: %u cell%s on %u CPUs, IPA %u bits, "
 		  "PA %u bits\n",
 		  HV_VERSION_MAJOR, HV_VERSION_MINOR, hv->cell_count,
-		  hv->cell_count == 1 ? "" : "s", p->cpu_count, hv->geo.ipa_bits,
-		  hal_cpu_pa_bits());
+		  hv->cell_count == 1 ? "" : "s", p->cpu_count,
+		  hv->geo.ipa_bits, hal_cpu_pa_bits());
 	return HV_OK;
 }
 
@@ -115,7 +115,8 @@ enum hv_err hv_start(struct hv *hv, struct hv_config_error *err)
 		hv_printf("cellvisor: cell '%s' started: vcpu 0 on CPU %u, "
 			  "entry 0x%llx\n",
 			  cell->cfg->name, cell->vcpus[0].pcpu,
-			  (unsigned long long)ipa_addr(cell->vcpus[0].on_entry));
+			  (unsigned long long)ipa_addr(
+				  cell->vcpus[0].on_entry));
 	}
 	return HV_OK;
 }
@@ -194,9 +195,9 @@ enum hv_action hv_pcpu_run(struct hv *hv, unsigned pcpu)
 		vgic_sync(&cell->vgic, vcpu);
 		hv_spin_unlock(&cell->lock);
 	}
-	enum hv_action action = exit.kind == HV_EXIT_HANDLED ?
-					exit.action :
-					hv_exit_handle(vcpu, &exit);
+	enum hv_action action = exit.kind == HV_EXIT_HANDLED
+					? exit.action
+					: hv_exit_handle(vcpu, &exit);
 	/* Interrupts this exit queued for other vCPUs (SGIs, SPIs routed
 	 * elsewhere): make their pCPUs notice. */
 	cell_kick_pending(cell, vcpu);

@@ -18,7 +18,7 @@
 #define LS_SIZE(insn) (((insn) >> 30) & 3u)
 #define LS_V(insn) (((insn) >> 26) & 1u)
 #define LS_OPC(insn) (((insn) >> 22) & 3u)
-#define LS_RT(insn) ((insn) & 0x1fu)
+#define LS_RT(insn) ((insn)&0x1fu)
 
 /* Class masks/values: (insn & MASK) == VALUE selects the encoding class. */
 #define LS_GROUP_MASK UINT32_C(0x0a000000)
@@ -29,7 +29,8 @@
 #define LS_UIMM_VAL UINT32_C(0x39000000)
 #define LS_REG9_MASK UINT32_C(0x3b200000) /* imm9 forms, bits [11:10] pick */
 #define LS_REG9_VAL UINT32_C(0x38000000)
-#define LS_REGX_MASK UINT32_C(0x3b200000) /* bit 21 set: reg offset, atomics, PAC */
+#define LS_REGX_MASK \
+	UINT32_C(0x3b200000) /* bit 21 set: reg offset, atomics, PAC */
 #define LS_REGX_VAL UINT32_C(0x38200000)
 #define LS_EXCL_MASK UINT32_C(0x3f000000) /* exclusive / ordered */
 #define LS_EXCL_VAL UINT32_C(0x08000000)
@@ -74,8 +75,8 @@
 #define INSN_WFE UINT32_C(0xd503205f)
 
 /* The syndrome of a single-register transfer the hardware can describe. */
-static uint32_t iss_single(unsigned size, bool load, bool sse, bool sf,
-			   bool ar, unsigned rt)
+static uint32_t iss_single(unsigned size, bool load, bool sse, bool sf, bool ar,
+			   unsigned rt)
 {
 	uint32_t iss = ESR_ISS_DABT_ISV;
 
@@ -164,8 +165,8 @@ static bool iss_exclusive(uint32_t insn, uint32_t *iss)
 	bool o1 = (insn & LS_EXCL_O1) != 0;
 
 	if ((insn & LS_EXCL_O2) && !o1) {
-		*iss = iss_single(LS_SIZE(insn), load, false, LS_SIZE(insn) == 3,
-				  true, LS_RT(insn));
+		*iss = iss_single(LS_SIZE(insn), load, false,
+				  LS_SIZE(insn) == 3, true, LS_RT(insn));
 		return true;
 	}
 	if ((insn & LS_EXCL_O2) && o1)
@@ -208,8 +209,8 @@ static bool iss_imm9(uint32_t insn, uint32_t *iss)
 static bool iss_regx(uint32_t insn, uint32_t *iss)
 {
 	if ((insn & LS_LDAPR_MASK) == LS_LDAPR_VAL) {
-		*iss = iss_single(LS_SIZE(insn), true, false, LS_SIZE(insn) == 3,
-				  true, LS_RT(insn));
+		*iss = iss_single(LS_SIZE(insn), true, false,
+				  LS_SIZE(insn) == 3, true, LS_RT(insn));
 		return true;
 	}
 	if (LS_IDX(insn) == LS_IDX_REGOFF) {

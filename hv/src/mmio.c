@@ -24,7 +24,7 @@ static uint64_t size_mask(unsigned bytes)
 enum hv_err mmio_decode(uint32_t iss, uint64_t far, uint64_t hpfar,
 			struct mmio_access *out)
 {
-	*out = (struct mmio_access){ 0 };
+	*out = (struct mmio_access){0};
 
 	/* With ISV = 0 bits [23:14] are RES0: nothing says which register
 	 * or size the access had, so it cannot be emulated. */
@@ -37,7 +37,8 @@ enum hv_err mmio_decode(uint32_t iss, uint64_t far, uint64_t hpfar,
 	 * because stage-1 granules are at least 4 KiB (D24.2.71).
 	 */
 	out->ipa = ipa_init(HPFAR_EL2_TO_IPA(hpfar) | (far & HV_PAGE_MASK));
-	out->size = 1u << ((iss & ESR_ISS_DABT_SAS_MASK) >> ESR_ISS_DABT_SAS_SHIFT);
+	out->size = 1u << ((iss & ESR_ISS_DABT_SAS_MASK) >>
+			   ESR_ISS_DABT_SAS_SHIFT);
 	out->write = (iss & ESR_ISS_DABT_WNR) != 0;
 	out->reg = (iss & ESR_ISS_DABT_SRT_MASK) >> ESR_ISS_DABT_SRT_SHIFT;
 	out->sign_extend = (iss & ESR_ISS_DABT_SSE) != 0;

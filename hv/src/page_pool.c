@@ -29,7 +29,8 @@ static void bit_set(struct page_pool *pool, uint64_t i)
 
 static void bit_clear(struct page_pool *pool, uint64_t i)
 {
-	pool->bitmap[i / BITS_PER_WORD] &= ~(UINT64_C(1) << (i % BITS_PER_WORD));
+	pool->bitmap[i / BITS_PER_WORD] &= ~(UINT64_C(1)
+					     << (i % BITS_PER_WORD));
 }
 
 enum hv_err page_pool_init(struct page_pool *pool, paddr_t base, uint64_t size)

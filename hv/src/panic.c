@@ -9,7 +9,8 @@
 void hv_panic(const char *file, int line, const char *what)
 {
 	char msg[192];
-	hv_snprintf(msg, sizeof(msg), "CHECK failed: %s at %s:%d", what, file, line);
+	hv_snprintf(msg, sizeof(msg), "CHECK failed: %s at %s:%d", what, file,
+		    line);
 	hal_panic(msg);
 }
 
@@ -34,10 +35,10 @@ const char *hv_err_str(enum hv_err err)
 const char *hv_exit_class_name(enum hv_exit_class c)
 {
 	static const char *const names[HV_EXCLASS_COUNT] = {
-		[HV_EXCLASS_HVC] = "hvc",       [HV_EXCLASS_SMC] = "smc",
-		[HV_EXCLASS_DABT] = "dabt",     [HV_EXCLASS_IABT] = "iabt",
+		[HV_EXCLASS_HVC] = "hvc",	[HV_EXCLASS_SMC] = "smc",
+		[HV_EXCLASS_DABT] = "dabt",	[HV_EXCLASS_IABT] = "iabt",
 		[HV_EXCLASS_SYSREG] = "sysreg", [HV_EXCLASS_WFX] = "wfx",
-		[HV_EXCLASS_IRQ] = "irq",       [HV_EXCLASS_OTHER] = "other",
+		[HV_EXCLASS_IRQ] = "irq",	[HV_EXCLASS_OTHER] = "other",
 	};
 	if ((unsigned)c >= HV_EXCLASS_COUNT)
 		return "?";

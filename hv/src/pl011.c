@@ -53,7 +53,7 @@ static unsigned rx_capacity(const struct pl011 *uart)
  */
 static unsigned rx_trigger(const struct pl011 *uart)
 {
-	static const unsigned level[8] = { 4, 8, 16, 24, 28, 16, 16, 16 };
+	static const unsigned level[8] = {4, 8, 16, 24, 28, 16, 16, 16};
 
 	if (!(uart->lcr_h & PL011_LCR_H_FEN))
 		return 1;
@@ -132,8 +132,7 @@ static bool pl011_access_ok(uint64_t offset, unsigned size)
 	return offset % 4 == 0 && offset <= PL011_LAST_REG;
 }
 
-static bool pl011_read(void *dev, uint64_t offset, unsigned size,
-		       uint64_t *val)
+static bool pl011_read(void *dev, uint64_t offset, unsigned size, uint64_t *val)
 {
 	struct pl011 *uart = dev;
 	uint32_t v;
@@ -199,8 +198,7 @@ static bool pl011_read(void *dev, uint64_t offset, unsigned size,
  * Narrow writes replace the whole register with the zero-extended value:
  * APB3 has no byte strobes, and the TRM documents only 32-bit accesses.
  */
-static bool pl011_write(void *dev, uint64_t offset, unsigned size,
-			uint64_t val)
+static bool pl011_write(void *dev, uint64_t offset, unsigned size, uint64_t val)
 {
 	struct pl011 *uart = dev;
 	uint32_t v;
@@ -218,7 +216,8 @@ static bool pl011_write(void *dev, uint64_t offset, unsigned size,
 		 * transition that raises TXRIS (TRM 3.4.3, UARTTXINTR).
 		 */
 		if (uart->tx != NULL)
-			uart->tx(uart->tx_ctx, (uint8_t)(v & PL011_DR_DATA_MASK));
+			uart->tx(uart->tx_ctx,
+				 (uint8_t)(v & PL011_DR_DATA_MASK));
 		uart->ris |= PL011_INT_TX;
 		break;
 	case PL011_RSR_ECR:

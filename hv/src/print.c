@@ -116,7 +116,7 @@ static int64_t arg_signed(va_list *ap, enum len_mod m)
 
 int hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap_in)
 {
-	struct out o = { .buf = buf, .size = size, .len = 0 };
+	struct out o = {.buf = buf, .size = size, .len = 0};
 	va_list ap;
 	va_copy(ap, ap_in);
 
@@ -126,7 +126,7 @@ int hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap_in)
 			continue;
 		}
 		p++;
-		struct spec sp = { .precision = -1 };
+		struct spec sp = {.precision = -1};
 		for (;; p++) {
 			if (*p == '-')
 				sp.left = true;
@@ -168,22 +168,25 @@ int hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap_in)
 		case 'd':
 		case 'i': {
 			int64_t v = arg_signed(&ap, m);
-			uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+			uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v
+					     : (uint64_t)v;
 			out_num(&o, mag, v < 0, 10, false, &sp);
 			break;
 		}
 		case 'u':
-			out_num(&o, arg_unsigned(&ap, m), false, 10, false, &sp);
+			out_num(&o, arg_unsigned(&ap, m), false, 10, false,
+				&sp);
 			break;
 		case 'x':
 		case 'X':
-			out_num(&o, arg_unsigned(&ap, m), false, 16, *p == 'X', &sp);
+			out_num(&o, arg_unsigned(&ap, m), false, 16, *p == 'X',
+				&sp);
 			break;
 		case 'p':
 			out_c(&o, '0');
 			out_c(&o, 'x');
-			out_num(&o, (uint64_t)(uintptr_t)va_arg(ap, void *), false, 16,
-				false, &sp);
+			out_num(&o, (uint64_t)(uintptr_t)va_arg(ap, void *),
+				false, 16, false, &sp);
 			break;
 		case '\0':
 			p--; /* a lone '%' at the end: stop cleanly */

@@ -194,7 +194,8 @@ static enum hv_action cpu_suspend(struct hv_vcpu *vcpu, uint32_t fid)
 	}
 	if (state & PSCI_POWER_STATE_TYPE_POWERDOWN) {
 		if (!entry_ok(vcpu->cell, entry)) {
-			vcpu_gpr_write(vcpu, 0, (uint64_t)PSCI_RET_INVALID_ADDRESS);
+			vcpu_gpr_write(vcpu, 0,
+				       (uint64_t)PSCI_RET_INVALID_ADDRESS);
 			return HV_ACTION_RESUME;
 		}
 		hal_vcpu_reset(vcpu, ipa_init(entry), context);

@@ -24,9 +24,9 @@
 
 #include <hal/mem.h>
 
-#define S2_LEVEL_BITS 9u                       /* 512 descriptors per 4 KiB table */
+#define S2_LEVEL_BITS 9u /* 512 descriptors per 4 KiB table */
 #define S2_ENTRIES (1u << S2_LEVEL_BITS)
-#define S2_MAX_CONCAT_BITS 4u                  /* at most 16 concatenated roots */
+#define S2_MAX_CONCAT_BITS 4u /* at most 16 concatenated roots */
 #define S2_LAST_LEVEL 3u
 #define S2_IPA_BITS_MIN 32u
 #define S2_IPA_BITS_MAX 48u
@@ -39,7 +39,7 @@
 #define S2_VMID_MAX 0xffu
 
 /* VTCR_EL2.PS encodings (Arm ARM D24.2 VTCR_EL2): index = PS value. */
-static const unsigned ps_bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+static const unsigned ps_bits[] = {32, 36, 40, 42, 44, 48, 52};
 
 /* Lowest IPA bit a descriptor at `level` translates (4 KiB granule). */
 static unsigned level_shift(unsigned level)
@@ -81,22 +81,25 @@ enum hv_err stage2_geometry(unsigned ipa_bits, unsigned pa_bits,
 	 * fits: ipa_bits <= 48 = level_shift(0) + 9.
 	 */
 	level = 2;
-	while (ipa_bits > level_shift(level) + S2_LEVEL_BITS + S2_MAX_CONCAT_BITS)
+	while (ipa_bits >
+	       level_shift(level) + S2_LEVEL_BITS + S2_MAX_CONCAT_BITS)
 		level--;
-	extra = ipa_bits > level_shift(level) + S2_LEVEL_BITS ?
-			ipa_bits - level_shift(level) - S2_LEVEL_BITS : 0;
+	extra = ipa_bits > level_shift(level) + S2_LEVEL_BITS
+			? ipa_bits - level_shift(level) - S2_LEVEL_BITS
+			: 0;
 
 	out->ipa_bits = ipa_bits;
 	out->start_level = level;
 	out->root_pages = 1u << extra;
-	out->vtcr = ((uint64_t)(64 - ipa_bits) << VTCR_EL2_T0SZ_SHIFT) |
-		    /* SL0 with TG0 = 4 KiB: 0 = level 2, 1 = level 1, 2 = level 0 */
-		    ((uint64_t)(2 - level) << VTCR_EL2_SL0_SHIFT) |
-		    (VTCR_EL2_RGN_WBWA << VTCR_EL2_IRGN0_SHIFT) |
-		    (VTCR_EL2_RGN_WBWA << VTCR_EL2_ORGN0_SHIFT) |
-		    (VTCR_EL2_SH_INNER << VTCR_EL2_SH0_SHIFT) |
-		    (VTCR_EL2_TG0_4K << VTCR_EL2_TG0_SHIFT) |
-		    ((uint64_t)ps << VTCR_EL2_PS_SHIFT) | VTCR_EL2_RES1;
+	out->vtcr =
+		((uint64_t)(64 - ipa_bits) << VTCR_EL2_T0SZ_SHIFT) |
+		/* SL0 with TG0 = 4 KiB: 0 = level 2, 1 = level 1, 2 = level 0 */
+		((uint64_t)(2 - level) << VTCR_EL2_SL0_SHIFT) |
+		(VTCR_EL2_RGN_WBWA << VTCR_EL2_IRGN0_SHIFT) |
+		(VTCR_EL2_RGN_WBWA << VTCR_EL2_ORGN0_SHIFT) |
+		(VTCR_EL2_SH_INNER << VTCR_EL2_SH0_SHIFT) |
+		(VTCR_EL2_TG0_4K << VTCR_EL2_TG0_SHIFT) |
+		((uint64_t)ps << VTCR_EL2_PS_SHIFT) | VTCR_EL2_RES1;
 	return HV_OK;
 }
 
@@ -117,7 +120,8 @@ static unsigned geo_pa_bits(const struct stage2_geometry *geo)
  */
 static volatile uint64_t *pte_ptr(paddr_t table, unsigned index)
 {
-	paddr_t page = pa_add(table, (uint64_t)(index / S2_ENTRIES) << HV_PAGE_SHIFT);
+	paddr_t page = pa_add(table, (uint64_t)(index / S2_ENTRIES)
+					     << HV_PAGE_SHIFT);
 	uint64_t *p = hal_phys_map(page, HV_PAGE_SIZE);
 
 	/* Table pages come from the pool, which the HAL placed in RAM. */
@@ -207,7 +211,8 @@ static unsigned flags_from_desc(uint64_t d)
 
 /* Descriptor `index` of the table that splitting `block` (a block at
  * child_level - 1) yields: same attributes, a slice of its output range. */
-static uint64_t split_child(uint64_t block, unsigned child_level, unsigned index)
+static uint64_t split_child(uint64_t block, unsigned child_level,
+			    unsigned index)
 {
 	uint64_t oa = desc_oa(block, child_level - 1) +
 		      (uint64_t)index * level_size(child_level);
@@ -229,12 +234,12 @@ enum s2_kind {
  * the block it would split (`split`), so both passes decide the same.
  */
 struct s2_table {
-	paddr_t pa;      /* first page, when present */
+	paddr_t pa; /* first page, when present */
 	bool present;
-	uint64_t split;  /* !present: block descriptor it splits, 0: empty */
+	uint64_t split; /* !present: block descriptor it splits, 0: empty */
 	unsigned level;
 	unsigned entries; /* 512, or 512 * root_pages at the root */
-	uint64_t base;    /* first IPA it translates */
+	uint64_t base;	  /* first IPA it translates */
 };
 
 struct s2_op {
@@ -243,9 +248,9 @@ struct s2_op {
 	bool commit;
 	uint64_t start, end; /* IPA range [start, end) */
 	uint64_t pa_start;   /* map: PA for `start` */
-	uint64_t attrs;      /* map, protect: leaf attributes */
+	uint64_t attrs;	     /* map, protect: leaf attributes */
 	enum hv_err err;     /* count pass: why the update is refused */
-	uint64_t need;       /* count pass: table pages the commit will take */
+	uint64_t need;	     /* count pass: table pages the commit will take */
 	/*
 	 * Page lists linked through the pages' first word. The reserve holds
 	 * zeroed preallocated pages; `freed` holds tables that unmap emptied
@@ -295,9 +300,11 @@ static uint64_t table_entry(const struct s2_table *t, unsigned index)
 
 static struct s2_table table_of(uint64_t d, unsigned level, uint64_t base)
 {
-	return (struct s2_table){ .pa = desc_table(d), .present = true,
-				  .level = level, .entries = S2_ENTRIES,
-				  .base = base };
+	return (struct s2_table){.pa = desc_table(d),
+				 .present = true,
+				 .level = level,
+				 .entries = S2_ENTRIES,
+				 .base = base};
 }
 
 /*
@@ -308,8 +315,10 @@ static struct s2_table table_of(uint64_t d, unsigned level, uint64_t base)
 static struct s2_table table_add(struct s2_op *op, const struct s2_table *t,
 				 unsigned index, uint64_t base, uint64_t split)
 {
-	struct s2_table c = { .split = split, .level = t->level + 1,
-			      .entries = S2_ENTRIES, .base = base };
+	struct s2_table c = {.split = split,
+			     .level = t->level + 1,
+			     .entries = S2_ENTRIES,
+			     .base = base};
 
 	if (!op->commit) {
 		op->need++;
@@ -479,10 +488,11 @@ static void s2_visit(struct s2_op *op, const struct s2_table *t)
 
 static struct s2_table root_table(const struct stage2 *s2)
 {
-	return (struct s2_table){ .pa = s2->root, .present = true,
-				  .level = s2->geo.start_level,
-				  .entries = S2_ENTRIES * s2->geo.root_pages,
-				  .base = 0 };
+	return (struct s2_table){.pa = s2->root,
+				 .present = true,
+				 .level = s2->geo.start_level,
+				 .entries = S2_ENTRIES * s2->geo.root_pages,
+				 .base = 0};
 }
 
 /* Count, allocate, commit. On error nothing has changed. */
@@ -499,7 +509,8 @@ static enum hv_err s2_run(struct s2_op *op)
 		paddr_t page;
 
 		if (page_pool_alloc(op->s2->pool, 1, 1, &page) != HV_OK) {
-			list_free(op->s2->pool, &op->reserve, &op->reserve_count);
+			list_free(op->s2->pool, &op->reserve,
+				  &op->reserve_count);
 			return HV_ERR_NOMEM;
 		}
 		list_push(&op->reserve, &op->reserve_count, page);
@@ -525,7 +536,8 @@ static void s2_finish(struct s2_op *op)
 static enum hv_err check_range(const struct stage2 *s2, uint64_t ipa,
 			       uint64_t size)
 {
-	if (!hv_is_aligned(ipa, HV_PAGE_SIZE) || !hv_is_aligned(size, HV_PAGE_SIZE))
+	if (!hv_is_aligned(ipa, HV_PAGE_SIZE) ||
+	    !hv_is_aligned(size, HV_PAGE_SIZE))
 		return HV_ERR_INVAL;
 	if (!hv_range_contains(0, UINT64_C(1) << s2->geo.ipa_bits, ipa, size))
 		return HV_ERR_RANGE;
@@ -550,8 +562,11 @@ enum hv_err stage2_init(struct stage2 *s2, struct page_pool *pool,
 	err = page_pool_alloc(pool, geo->root_pages, geo->root_pages, &root);
 	if (err != HV_OK)
 		return err;
-	*s2 = (struct stage2){ .pool = pool, .geo = *geo, .root = root,
-			       .vmid = vmid, .table_pages = geo->root_pages };
+	*s2 = (struct stage2){.pool = pool,
+			      .geo = *geo,
+			      .root = root,
+			      .vmid = vmid,
+			      .table_pages = geo->root_pages};
 	return HV_OK;
 }
 
@@ -592,7 +607,7 @@ void stage2_destroy(struct stage2 *s2)
 enum hv_err stage2_map(struct stage2 *s2, ipa_t ipa, paddr_t pa, uint64_t size,
 		       unsigned flags)
 {
-	struct s2_op op = { .s2 = s2, .kind = S2_OP_MAP };
+	struct s2_op op = {.s2 = s2, .kind = S2_OP_MAP};
 	enum hv_err err;
 
 	if ((flags & ~(S2_RWX | S2_DEVICE)) != 0 ||
@@ -616,7 +631,7 @@ enum hv_err stage2_map(struct stage2 *s2, ipa_t ipa, paddr_t pa, uint64_t size,
 
 enum hv_err stage2_unmap(struct stage2 *s2, ipa_t ipa, uint64_t size)
 {
-	struct s2_op op = { .s2 = s2, .kind = S2_OP_UNMAP };
+	struct s2_op op = {.s2 = s2, .kind = S2_OP_UNMAP};
 	enum hv_err err = check_range(s2, ipa_addr(ipa), size);
 
 	if (err != HV_OK || size == 0)
@@ -632,7 +647,7 @@ enum hv_err stage2_unmap(struct stage2 *s2, ipa_t ipa, uint64_t size)
 enum hv_err stage2_protect(struct stage2 *s2, ipa_t ipa, uint64_t size,
 			   unsigned flags)
 {
-	struct s2_op op = { .s2 = s2, .kind = S2_OP_PROTECT };
+	struct s2_op op = {.s2 = s2, .kind = S2_OP_PROTECT};
 	enum hv_err err;
 
 	if ((flags & ~(S2_RWX | S2_DEVICE)) != 0)
@@ -669,7 +684,8 @@ bool stage2_walk(const struct stage2 *s2, ipa_t ipa, struct stage2_walk *out)
 			break;
 		table = desc_table(d);
 		level++;
-		index = (unsigned)((a >> level_shift(level)) & (S2_ENTRIES - 1));
+		index = (unsigned)((a >> level_shift(level)) &
+				   (S2_ENTRIES - 1));
 	}
 	/*
 	 * We never write level-0 blocks (not allowed with 4 KiB granules
@@ -723,7 +739,8 @@ typedef bool (*s2_leaf_fn)(void *arg, ipa_t ipa, paddr_t pa, uint64_t size,
 			   unsigned flags);
 
 static bool for_each_in(const struct stage2 *s2, paddr_t table, unsigned level,
-			unsigned entries, uint64_t base, s2_leaf_fn fn, void *arg)
+			unsigned entries, uint64_t base, s2_leaf_fn fn,
+			void *arg)
 {
 	for (unsigned i = 0; i < entries; i++) {
 		uint64_t d = pte_read(table, i);

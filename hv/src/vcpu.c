@@ -22,7 +22,8 @@ void vcpu_gpr_write(struct hv_vcpu *vcpu, unsigned n, uint64_t val)
 
 void vcpu_skip_insn(struct hv_vcpu *vcpu)
 {
-	hal_vcpu_reg_write(vcpu, HV_REG_PC, hal_vcpu_reg_read(vcpu, HV_REG_PC) + 4);
+	hal_vcpu_reg_write(vcpu, HV_REG_PC,
+			   hal_vcpu_reg_read(vcpu, HV_REG_PC) + 4);
 }
 
 uint64_t vcpu_mpidr(const struct hv_vcpu *vcpu)
@@ -55,7 +56,8 @@ void vcpu_take_exception(struct hv_vcpu *vcpu, enum vcpu_exception type,
 		hal_vcpu_reg_write(vcpu, HV_REG_ESR_EL1, esr);
 		hal_vcpu_reg_write(vcpu, HV_REG_FAR_EL1, far);
 	}
-	hal_vcpu_reg_write(vcpu, HV_REG_ELR_EL1, hal_vcpu_reg_read(vcpu, HV_REG_PC));
+	hal_vcpu_reg_write(vcpu, HV_REG_ELR_EL1,
+			   hal_vcpu_reg_read(vcpu, HV_REG_PC));
 	hal_vcpu_reg_write(vcpu, HV_REG_SPSR_EL1, pstate);
 	hal_vcpu_reg_write(vcpu, HV_REG_PSTATE, PSR_MODE_EL1H | PSR_DAIF);
 	hal_vcpu_reg_write(vcpu, HV_REG_PC,

@@ -35,7 +35,8 @@ static uint64_t lr_state(uint64_t lr)
 
 static unsigned lr_prio(uint64_t lr)
 {
-	return (unsigned)((lr & ICH_LR_PRIORITY_MASK) >> ICH_LR_PRIORITY_SHIFT) &
+	return (unsigned)((lr & ICH_LR_PRIORITY_MASK) >>
+			  ICH_LR_PRIORITY_SHIFT) &
 	       VCPUIF_PRIO_MASK;
 }
 
@@ -56,7 +57,8 @@ static bool enabled(const struct vcpuif *c)
 
 static bool group_enabled(const struct vcpuif *c, unsigned group)
 {
-	return (c->vmcr & (group ? ICH_VMCR_EL2_VENG1 : ICH_VMCR_EL2_VENG0)) != 0;
+	return (c->vmcr & (group ? ICH_VMCR_EL2_VENG1 : ICH_VMCR_EL2_VENG0)) !=
+	       0;
 }
 
 static unsigned vmcr_field(const struct vcpuif *c, unsigned shift)
@@ -118,7 +120,7 @@ uint32_t vcpuif_running_prio(const struct vcpuif *cpuif)
  * interrupt is already active and cannot be acknowledged again. */
 static struct hppi find_hppi(const struct vcpuif *c)
 {
-	struct hppi h = { .lr = -1, .prio = 0x100u, .group = 0 };
+	struct hppi h = {.lr = -1, .prio = 0x100u, .group = 0};
 
 	for (unsigned n = 0; n < c->lr_count; n++) {
 		uint64_t lr = c->lr[n];
@@ -185,7 +187,7 @@ bool vcpuif_maintenance(const struct vcpuif *cpuif)
 
 void vcpuif_reset(struct vcpuif *cpuif, unsigned lr_count)
 {
-	*cpuif = (struct vcpuif){ 0 };
+	*cpuif = (struct vcpuif){0};
 	cpuif->lr_count = lr_count < VGIC_MAX_LRS ? lr_count : VGIC_MAX_LRS;
 	cpuif->hcr = ICH_HCR_EL2_EN;
 	vmcr_set_field(cpuif, ICH_VMCR_EL2_VBPR0_SHIFT, VCPUIF_MIN_BPR0);
@@ -256,9 +258,9 @@ static void deactivate(struct vcpuif *c, uint32_t intid, uint32_t *deact)
 		    lr_vintid(lr) != intid)
 			continue;
 		lr &= ~ICH_LR_STATE_ACTIVE;
-		c->lr[n] = lr_state(lr) == ICH_LR_STATE_INVALID ?
-				   (lr & ~ICH_LR_STATE_MASK) :
-				   lr;
+		c->lr[n] = lr_state(lr) == ICH_LR_STATE_INVALID
+				   ? (lr & ~ICH_LR_STATE_MASK)
+				   : lr;
 		if (lr & ICH_LR_HW)
 			*deact = (uint32_t)((lr & ICH_LR_PINTID_MASK) >>
 					    ICH_LR_PINTID_SHIFT);
@@ -292,7 +294,8 @@ static void eoi(struct vcpuif *c, uint64_t val, uint32_t *deact)
 
 static uint64_t ctlr_read(const struct vcpuif *c)
 {
-	uint64_t v = (uint64_t)VCPUIF_PRIBITS_FIELD << ICC_CTLR_EL1_PRIBITS_SHIFT;
+	uint64_t v = (uint64_t)VCPUIF_PRIBITS_FIELD
+		     << ICC_CTLR_EL1_PRIBITS_SHIFT;
 
 	if (c->vmcr & ICH_VMCR_EL2_VCBPR)
 		v |= ICC_CTLR_EL1_CBPR;
@@ -321,8 +324,9 @@ static void bpr_write(struct vcpuif *c, unsigned group, uint64_t val)
 	if (group && (c->vmcr & ICH_VMCR_EL2_VCBPR))
 		return; /* BPR1 is an alias of BPR0 + 1: writes ignored */
 	/* Values below the minimum set the minimum. */
-	vmcr_set_field(c, group ? ICH_VMCR_EL2_VBPR1_SHIFT :
-				  ICH_VMCR_EL2_VBPR0_SHIFT,
+	vmcr_set_field(c,
+		       group ? ICH_VMCR_EL2_VBPR1_SHIFT
+			     : ICH_VMCR_EL2_VBPR0_SHIFT,
 		       v < min ? min : v);
 }
 
@@ -402,7 +406,8 @@ bool vcpuif_write(struct vcpuif *cpuif, uint32_t reg, uint64_t val,
 		return true;
 	case SYSREG_ICC_PMR_EL1:
 		cpuif->vmcr = (cpuif->vmcr & ~ICH_VMCR_EL2_VPMR_MASK) |
-			      ((val & VCPUIF_PRIO_MASK) << ICH_VMCR_EL2_VPMR_SHIFT);
+			      ((val & VCPUIF_PRIO_MASK)
+			       << ICH_VMCR_EL2_VPMR_SHIFT);
 		return true;
 	case SYSREG_ICC_BPR1_EL1:
 		bpr_write(cpuif, 1, val);

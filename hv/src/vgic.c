@@ -864,7 +864,8 @@ void vgic_sync(struct vgic *vgic, struct hv_vcpu *vcpu)
 			continue;
 		v = hal_vgic_lr_read(vcpu, n);
 		if (v != c->lr_val[n])
-			vgic_touch(vgic); /* the guest acknowledged or ended it */
+			vgic_touch(
+				vgic); /* the guest acknowledged or ended it */
 		irq = irq_must(vgic, id, c->lr_intid[n]);
 		CHECK(irq->lr_vcpu == id && irq->lr == n);
 		st = v & ICH_LR_STATE_MASK;

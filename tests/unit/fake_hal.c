@@ -40,7 +40,7 @@ struct fake_state {
 	uint64_t kicks; /* bit n: hal_cpu_kick(n) was called */
 };
 
-static struct fake_state fake = { .pa_bits = 40 };
+static struct fake_state fake = {.pa_bits = 40};
 
 /* (Re)allocates RAM only; images, console and queued exits stay. */
 static void fake_ram(uint64_t ram_base, uint64_t ram_size, uint64_t pool_base,
@@ -89,8 +89,9 @@ void fake_hal_add_image(const char *name, const void *data, size_t size)
 {
 	if (fake.image_count == FAKE_MAX_IMAGES)
 		abort();
-	fake.images[fake.image_count++] =
-		(struct fake_image){ .name = name, .data = data, .size = size };
+	fake.images[fake.image_count++] = (struct fake_image){.name = name,
+							      .data = data,
+							      .size = size};
 }
 
 void fake_hal_remove_images(void)
@@ -179,7 +180,8 @@ void hal_panic(const char *msg)
 void *hal_phys_map(paddr_t pa, uint64_t size)
 {
 	uint64_t a = pa_addr(pa);
-	if (fake.ram == NULL || !hv_range_contains(fake.ram_base, fake.ram_size, a, size))
+	if (fake.ram == NULL ||
+	    !hv_range_contains(fake.ram_base, fake.ram_size, a, size))
 		return NULL;
 	return fake.ram + (a - fake.ram_base);
 }
@@ -245,7 +247,7 @@ void hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 {
 	(void)vcpu;
 	if (fake.exit_count == 0) {
-		*exit = (struct hv_exit){ .kind = HV_EXIT_BUDGET };
+		*exit = (struct hv_exit){.kind = HV_EXIT_BUDGET};
 		return;
 	}
 	*exit = fake.exits[fake.exit_head];

@@ -60,7 +60,8 @@ struct hv *fixture_boot_config(const struct hv_config *cfg)
 	/* Images a test registered beforehand (a kernel, say) stay. */
 	fake_hal_add_image("guest.bin", image, sizeof(image));
 	enum hv_err e = hv_init_config(&fixture_hv, cfg, &err);
-	ck_assert_msg(e == HV_OK, "hv_init_config: %s: %s", hv_err_str(e), err.msg);
+	ck_assert_msg(e == HV_OK, "hv_init_config: %s: %s", hv_err_str(e),
+		      err.msg);
 	e = hv_start(&fixture_hv, &err);
 	ck_assert_msg(e == HV_OK, "hv_start: %s: %s", hv_err_str(e), err.msg);
 	fixture_settle(&fixture_hv);
@@ -94,22 +95,22 @@ void fixture_teardown(void)
 
 struct hv_exit fixture_hvc(uint16_t imm)
 {
-	return (struct hv_exit){ .kind = HV_EXIT_SYNC,
-				 .esr = ESR_EL2_MAKE(ESR_EC_HVC64, 1, imm) };
+	return (struct hv_exit){.kind = HV_EXIT_SYNC,
+				.esr = ESR_EL2_MAKE(ESR_EC_HVC64, 1, imm)};
 }
 
 struct hv_exit fixture_smc(uint16_t imm)
 {
-	return (struct hv_exit){ .kind = HV_EXIT_SYNC,
-				 .esr = ESR_EL2_MAKE(ESR_EC_SMC64, 1, imm) };
+	return (struct hv_exit){.kind = HV_EXIT_SYNC,
+				.esr = ESR_EL2_MAKE(ESR_EC_SMC64, 1, imm)};
 }
 
 struct hv_exit fixture_dabt(uint64_t ipa, uint32_t iss)
 {
-	return (struct hv_exit){ .kind = HV_EXIT_SYNC,
-				 .esr = ESR_EL2_MAKE(ESR_EC_DABT_LOW, 1, iss),
-				 .far = ipa,
-				 .hpfar = HPFAR_EL2_FROM_IPA(ipa) };
+	return (struct hv_exit){.kind = HV_EXIT_SYNC,
+				.esr = ESR_EL2_MAKE(ESR_EC_DABT_LOW, 1, iss),
+				.far = ipa,
+				.hpfar = HPFAR_EL2_FROM_IPA(ipa)};
 }
 
 uint64_t fx_reg(struct hv_vcpu *v, enum hv_reg r)

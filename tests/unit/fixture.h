@@ -13,10 +13,10 @@
 
 #define FIX_RAM_BASE UINT64_C(0x40000000)
 #define FIX_RAM_SIZE UINT64_C(0x4000000) /* 64 MiB */
-#define FIX_HV_SIZE UINT64_C(0x1000000)  /* first 16 MiB: hypervisor */
+#define FIX_HV_SIZE UINT64_C(0x1000000)	 /* first 16 MiB: hypervisor */
 #define FIX_RAM_IPA UINT64_C(0x40000000)
 #define FIX_CELL_RAM UINT64_C(0x200000)
-#define FIX_CELL_PA(i) (UINT64_C(0x41000000) + (uint64_t)(i) * UINT64_C(0x400000))
+#define FIX_CELL_PA(i) (UINT64_C(0x41000000) + (uint64_t)(i)*UINT64_C(0x400000))
 #define FIX_UART_IPA UINT64_C(0x09000000)
 #define FIX_IMAGE_SIZE 64u
 

@@ -47,7 +47,8 @@ static void linux_config(struct hv_config *cfg, bool with_initrd)
 
 static void *cell_ram(uint64_t ipa, uint64_t size)
 {
-	return hal_phys_map(pa_init(FIX_CELL_PA(0) + (ipa - FIX_RAM_IPA)), size);
+	return hal_phys_map(pa_init(FIX_CELL_PA(0) + (ipa - FIX_RAM_IPA)),
+			    size);
 }
 
 static void teardown(void)
@@ -70,19 +71,26 @@ START_TEST(linux_cell_boots_with_generated_dt)
 	struct hv_vcpu *v = &hv->cells[0].vcpus[0];
 	uint64_t pc = fx_reg(v, HV_REG_PC), x0 = fx_reg(v, HV_REG_X0);
 	ck_assert_uint_eq(pc, FIX_RAM_IPA);
-	ck_assert_int_eq(memcmp(cell_ram(pc, sizeof(kernel)), kernel, sizeof(kernel)), 0);
+	ck_assert_int_eq(memcmp(cell_ram(pc, sizeof(kernel)), kernel,
+				sizeof(kernel)),
+			 0);
 	const void *dtb = cell_ram(x0, BOOT_DTB_MAX);
 	ck_assert_int_eq(fdt_check_header(dtb), 0);
 	int chosen = fdt_path_offset(dtb, "/chosen");
 	ck_assert_int_ge(chosen, 0);
-	ck_assert_str_eq(fdt_getprop(dtb, chosen, "bootargs", NULL), "console=ttyAMA0 quiet");
-	const fdt64_t *start = fdt_getprop(dtb, chosen, "linux,initrd-start", NULL);
+	ck_assert_str_eq(fdt_getprop(dtb, chosen, "bootargs", NULL),
+			 "console=ttyAMA0 quiet");
+	const fdt64_t *start = fdt_getprop(dtb, chosen, "linux,initrd-start",
+					   NULL);
 	ck_assert_ptr_nonnull(start);
 	uint64_t initrd_ipa = fdt64_to_cpu(*start);
-	ck_assert_int_eq(memcmp(cell_ram(initrd_ipa, sizeof(initrd)), initrd, sizeof(initrd)), 0);
+	ck_assert_int_eq(memcmp(cell_ram(initrd_ipa, sizeof(initrd)), initrd,
+				sizeof(initrd)),
+			 0);
 	ck_assert_int_ge(fdt_path_offset(dtb, "/cpus/cpu@0"), 0);
 	ck_assert_ptr_nonnull(strstr(fake_hal_console(),
-				     "cellvisor: cell 'cell0' started: vcpu 0 on CPU 0, entry 0x40000000\n"));
+				     "cellvisor: cell 'cell0' started: vcpu 0 "
+				     "on CPU 0, entry 0x40000000\n"));
 }
 END_TEST
 
@@ -99,21 +107,26 @@ START_TEST(linux_config_errors)
 	fake_hal_teardown();
 	fake_hal_add_image("Image", kernel, sizeof(kernel));
 	ck_assert_int_eq(hv_init_config(&h, &cfg, &err), HV_ERR_NOENT);
-	ck_assert_str_eq(err.msg, "/cells/cell0: initrd: 'initrd.cpio' not found");
+	ck_assert_str_eq(err.msg,
+			 "/cells/cell0: initrd: 'initrd.cpio' not found");
 
 	fake_hal_teardown();
 	memcpy(kernel + 56, "NOPE", 4);
 	fake_hal_add_image("Image", kernel, sizeof(kernel));
 	fake_hal_add_image("initrd.cpio", initrd, sizeof(initrd));
 	ck_assert_int_ne(hv_init_config(&h, &cfg, &err), HV_OK);
-	ck_assert_ptr_nonnull(strstr(err.msg, "/cells/cell0: kernel: 'Image' is not an arm64 Image"));
+	ck_assert_ptr_nonnull(
+		strstr(err.msg,
+		       "/cells/cell0: kernel: 'Image' is not an arm64 Image"));
 
 	fake_hal_teardown();
 	make_kernel(0x4000000); /* image_size 64 MiB > 16 MiB of RAM */
 	fake_hal_add_image("Image", kernel, sizeof(kernel));
 	fake_hal_add_image("initrd.cpio", initrd, sizeof(initrd));
 	ck_assert_int_eq(hv_init_config(&h, &cfg, &err), HV_ERR_RANGE);
-	ck_assert_ptr_nonnull(strstr(err.msg, "/cells/cell0: kernel: does not fit in the cell's memory"));
+	ck_assert_ptr_nonnull(strstr(
+		err.msg,
+		"/cells/cell0: kernel: does not fit in the cell's memory"));
 	ck_assert_uint_eq(h.cell_count, 0);
 	fake_hal_teardown();
 }
@@ -127,8 +140,9 @@ START_TEST(raw_image_boot)
 	struct hv_vcpu *v = &hv->cells[0].vcpus[0];
 	ck_assert_uint_eq(fx_reg(v, HV_REG_PC), FIX_RAM_IPA);
 	ck_assert_uint_eq(fx_reg(v, HV_REG_X0), 0);
-	ck_assert_int_eq(memcmp(cell_ram(FIX_RAM_IPA, FIX_IMAGE_SIZE), fixture_image(),
-				FIX_IMAGE_SIZE), 0);
+	ck_assert_int_eq(memcmp(cell_ram(FIX_RAM_IPA, FIX_IMAGE_SIZE),
+				fixture_image(), FIX_IMAGE_SIZE),
+			 0);
 }
 END_TEST
 

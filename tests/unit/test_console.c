@@ -33,7 +33,8 @@ START_TEST(whole_lines_tagged)
 	put("hello");
 	ck_assert_str_eq(fake_hal_console(), "");
 	put(" world\nsecond\n");
-	ck_assert_str_eq(fake_hal_console(), "[web] hello world\n[web] second\n");
+	ck_assert_str_eq(fake_hal_console(),
+			 "[web] hello world\n[web] second\n");
 }
 END_TEST
 
@@ -58,7 +59,9 @@ START_TEST(long_line_split)
 	console_line_putc(&line, '\n');
 	const char *out = fake_hal_console();
 	ck_assert_uint_eq(strlen(out), 2 * 6 + CONSOLE_LINE_MAX + 5 + 2);
-	ck_assert_int_eq(strncmp(out + 6 + CONSOLE_LINE_MAX, "\n[web] xxxxx\n", 13), 0);
+	ck_assert_int_eq(strncmp(out + 6 + CONSOLE_LINE_MAX, "\n[web] xxxxx\n",
+				 13),
+			 0);
 }
 END_TEST
 

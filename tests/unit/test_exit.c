@@ -53,7 +53,8 @@ START_TEST(uart_write_reaches_console)
 	for (const char *c = msg; *c; c++) {
 		fx_set(v, HV_REG_X0 + 3, (uint8_t)*c);
 		fx_set(v, HV_REG_PC, 0x40000010);
-		struct hv_exit e = fixture_dabt(FIX_UART_IPA + PL011_DR, iss_store(0, 3));
+		struct hv_exit e = fixture_dabt(FIX_UART_IPA + PL011_DR,
+						iss_store(0, 3));
 		ck_assert_int_eq(hv_exit_handle(v, &e), HV_ACTION_RESUME);
 		ck_assert_uint_eq(fx_reg(v, HV_REG_PC), 0x40000014);
 	}
@@ -73,8 +74,10 @@ START_TEST(unowned_address_terminates_with_report)
 	ck_assert_int_eq(hv->cells[0].state, HV_CELL_TERMINATED);
 	ck_assert_int_eq(v->state, HV_VCPU_STOPPED);
 	ck_assert_int_eq(hv->cells[1].state, HV_CELL_RUNNING);
-	ck_assert_ptr_nonnull(strstr(fake_hal_console(),
-		"cellvisor: cell 'cell0' terminated: vcpu 0 pc=0x0000000040000abc "
+	ck_assert_ptr_nonnull(strstr(
+		fake_hal_console(),
+		"cellvisor: cell 'cell0' terminated: vcpu 0 "
+		"pc=0x0000000040000abc "
 		"esr=0x93810047 far=0x000000000a000000: stage-2 fault: IPA "
 		"0xa000000 is not the cell's\n"));
 	ck_assert_int_eq(hv_status(hv), HV_STATUS_TERMINATED);
@@ -111,18 +114,20 @@ START_TEST(device_refusal_terminates)
 	/* A 64-bit access the PL011 refuses terminates the cell. */
 	struct hv_exit e = fixture_dabt(FIX_UART_IPA, iss_store(3, 1));
 	ck_assert_int_eq(hv_exit_handle(vcpu0(0), &e), HV_ACTION_STOP);
-	ck_assert_ptr_nonnull(strstr(fake_hal_console(), "device refused 8-byte access"));
+	ck_assert_ptr_nonnull(
+		strstr(fake_hal_console(), "device refused 8-byte access"));
 }
 END_TEST
 
 START_TEST(permission_fault_terminates)
 {
 	/* A permission fault on the cell's own RAM is never treated as MMIO. */
-	struct hv_exit e = fixture_dabt(FIX_RAM_IPA,
-					ESR_ISS_DABT_ISV | ESR_ISS_DABT_WNR |
-						ESR_FSC_PERM_L(3));
+	struct hv_exit e = fixture_dabt(FIX_RAM_IPA, ESR_ISS_DABT_ISV |
+							     ESR_ISS_DABT_WNR |
+							     ESR_FSC_PERM_L(3));
 	ck_assert_int_eq(hv_exit_handle(vcpu0(0), &e), HV_ACTION_STOP);
-	ck_assert_ptr_nonnull(strstr(fake_hal_console(), "permission fault (write)"));
+	ck_assert_ptr_nonnull(
+		strstr(fake_hal_console(), "permission fault (write)"));
 }
 END_TEST
 
@@ -196,8 +201,8 @@ START_TEST(wfi_steps_over)
 	/* A trapped WFI resumes after the instruction. */
 	struct hv_vcpu *v = vcpu0(0);
 	fx_set(v, HV_REG_PC, 0x40000040);
-	struct hv_exit e = { .kind = HV_EXIT_SYNC,
-			     .esr = ESR_EL2_MAKE(ESR_EC_WFX, 1, 0) };
+	struct hv_exit e = {.kind = HV_EXIT_SYNC,
+			    .esr = ESR_EL2_MAKE(ESR_EC_WFX, 1, 0)};
 	ck_assert_int_eq(hv_exit_handle(v, &e), HV_ACTION_RESUME);
 	ck_assert_uint_eq(fx_reg(v, HV_REG_PC), 0x40000044);
 	ck_assert_uint_eq(v->exits[HV_EXCLASS_WFX], 1);
@@ -208,15 +213,15 @@ START_TEST(sysreg_and_unknown_terminate)
 {
 	/* Exits the core cannot handle (an untrapped-by-design system register,
 	 * BRK, an unknown class) end the cell with a report, not the machine. */
-	struct hv_exit e = { .kind = HV_EXIT_SYNC,
-			     .esr = ESR_EL2_MAKE(ESR_EC_SYS64, 1,
-						 SYSREG_CNTV_CTL_EL0) };
+	struct hv_exit e = {.kind = HV_EXIT_SYNC,
+			    .esr = ESR_EL2_MAKE(ESR_EC_SYS64, 1,
+						SYSREG_CNTV_CTL_EL0)};
 	ck_assert_int_eq(hv_exit_handle(vcpu0(0), &e), HV_ACTION_STOP);
 	ck_assert_ptr_nonnull(strstr(fake_hal_console(), "system register"));
 	e.esr = ESR_EL2_MAKE(ESR_EC_BRK64, 1, 0);
 	ck_assert_int_eq(hv_exit_handle(vcpu0(1), &e), HV_ACTION_STOP);
-	ck_assert_ptr_nonnull(strstr(fake_hal_console(),
-				     "unhandled exception class 0x3c"));
+	ck_assert_ptr_nonnull(
+		strstr(fake_hal_console(), "unhandled exception class 0x3c"));
 	ck_assert(hv_done(hv));
 }
 END_TEST
@@ -225,12 +230,12 @@ START_TEST(budget_and_irq_resume)
 {
 	/* Budget ends and interrupts resume the guest; only IRQs are counted. */
 	struct hv_vcpu *v = vcpu0(0);
-	struct hv_exit e = { .kind = HV_EXIT_BUDGET };
+	struct hv_exit e = {.kind = HV_EXIT_BUDGET};
 	ck_assert_int_eq(hv_exit_handle(v, &e), HV_ACTION_RESUME);
 	e.kind = HV_EXIT_IRQ;
 	ck_assert_int_eq(hv_exit_handle(v, &e), HV_ACTION_RESUME);
 	ck_assert_uint_eq(v->exits[HV_EXCLASS_IRQ], 1);
-	e = (struct hv_exit){ .kind = HV_EXIT_HANDLED, .action = HV_ACTION_WAIT };
+	e = (struct hv_exit){.kind = HV_EXIT_HANDLED, .action = HV_ACTION_WAIT};
 	ck_assert_int_eq(hv_exit_handle(v, &e), HV_ACTION_WAIT);
 	e.kind = (enum hv_exit_kind)42;
 	ck_assert_int_eq(hv_exit_handle(v, &e), HV_ACTION_STOP);
@@ -256,7 +261,7 @@ START_TEST(pcpu_run_loop)
 	ck_assert_int_eq(hv_pcpu_run(hv, 3), HV_ACTION_STOP);
 	ck_assert_int_eq(hv_pcpu_run(hv, 1000), HV_ACTION_STOP);
 	/* A HAL that handled the exit itself passes the action through. */
-	e = (struct hv_exit){ .kind = HV_EXIT_HANDLED, .action = HV_ACTION_WAIT };
+	e = (struct hv_exit){.kind = HV_EXIT_HANDLED, .action = HV_ACTION_WAIT};
 	fake_hal_push_exit(&e);
 	ck_assert_int_eq(hv_pcpu_run(hv, 0), HV_ACTION_WAIT);
 }
@@ -286,10 +291,14 @@ START_TEST(guest_ptr_checks)
 {
 	/* cell_guest_ptr gives a pointer only for mapped, permitted RAM. */
 	struct hv_cell *c = &hv->cells[0];
-	ck_assert_ptr_nonnull(cell_guest_ptr(c, ipa_init(FIX_RAM_IPA), FIX_CELL_RAM, S2_READ));
-	ck_assert_ptr_nonnull(cell_guest_ptr(c, ipa_init(FIX_RAM_IPA + 0xffe), 4, S2_READ | S2_WRITE));
-	ck_assert_ptr_null(cell_guest_ptr(c, ipa_init(FIX_RAM_IPA), FIX_CELL_RAM + 1, S2_READ));
-	ck_assert_ptr_null(cell_guest_ptr(c, ipa_init(FIX_UART_IPA), 4, S2_READ));
+	ck_assert_ptr_nonnull(cell_guest_ptr(c, ipa_init(FIX_RAM_IPA),
+					     FIX_CELL_RAM, S2_READ));
+	ck_assert_ptr_nonnull(cell_guest_ptr(c, ipa_init(FIX_RAM_IPA + 0xffe),
+					     4, S2_READ | S2_WRITE));
+	ck_assert_ptr_null(cell_guest_ptr(c, ipa_init(FIX_RAM_IPA),
+					  FIX_CELL_RAM + 1, S2_READ));
+	ck_assert_ptr_null(
+		cell_guest_ptr(c, ipa_init(FIX_UART_IPA), 4, S2_READ));
 	ck_assert_ptr_null(cell_guest_ptr(c, ipa_init(UINT64_MAX), 2, S2_READ));
 }
 END_TEST
@@ -319,7 +328,8 @@ START_TEST(create_failure_is_all_or_nothing)
 	cfg.platform.hv_size = 5 * HV_PAGE_SIZE;
 	fake_hal_add_image("guest.bin", fixture_image(), FIX_IMAGE_SIZE);
 	ck_assert_int_eq(hv_init_config(&h, &cfg, &err), HV_ERR_NOMEM);
-	ck_assert_ptr_nonnull(strstr(err.msg, "/cells/cell1: cannot create the cell"));
+	ck_assert_ptr_nonnull(
+		strstr(err.msg, "/cells/cell1: cannot create the cell"));
 	ck_assert_uint_eq(page_pool_used(&h.pool), 0);
 	for (unsigned i = 0; i < HV_ARRAY_SIZE(h.vmid_used); i++)
 		ck_assert_uint_eq(h.vmid_used[i], 0);
@@ -371,8 +381,11 @@ START_TEST(banner_and_start_lines)
 	fake_hal_console_clear();
 	hv = fixture_boot(2);
 	const char *out = fake_hal_console();
-	ck_assert_ptr_nonnull(strstr(out, "cellvisor: 0.1: 2 cells on 4 CPUs, IPA 40 bits, PA 40 bits\n"));
-	ck_assert_ptr_nonnull(strstr(out, "cellvisor: cell 'cell1' started: vcpu 0 on CPU 1, entry 0x40000000\n"));
+	ck_assert_ptr_nonnull(strstr(out, "cellvisor: 0.1: 2 cells on 4 CPUs, "
+					  "IPA 40 bits, PA 40 bits\n"));
+	ck_assert_ptr_nonnull(
+		strstr(out, "cellvisor: cell 'cell1' started: vcpu 0 on CPU 1, "
+			    "entry 0x40000000\n"));
 }
 END_TEST
 

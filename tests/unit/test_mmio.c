@@ -38,7 +38,7 @@ static uint32_t iss_make(unsigned s, bool sse, unsigned srt, bool sf, bool ar,
 /* SAS 0..3 decode to access sizes 1, 2, 4 and 8 bytes. */
 START_TEST(test_decode_sizes)
 {
-	static const unsigned want[4] = { 1, 2, 4, 8 };
+	static const unsigned want[4] = {1, 2, 4, 8};
 	struct mmio_access a;
 
 	for (unsigned s = 0; s < 4; s++) {
@@ -142,7 +142,8 @@ static uint64_t load(unsigned size, bool sse, bool sf, uint64_t raw)
 START_TEST(test_load_sign_extend)
 {
 	ck_assert_uint_eq(load(1, true, false, 0x80), 0xffffff80u);
-	ck_assert_uint_eq(load(1, true, true, 0x80), UINT64_C(0xffffffffffffff80));
+	ck_assert_uint_eq(load(1, true, true, 0x80),
+			  UINT64_C(0xffffffffffffff80));
 	ck_assert_uint_eq(load(1, true, true, 0x7f), 0x7f);
 	ck_assert_uint_eq(load(2, true, false, 0x8001), 0xffff8001u);
 	ck_assert_uint_eq(load(2, true, true, 0x8001),
@@ -189,13 +190,13 @@ static bool dummy_write(void *dev, uint64_t offset, unsigned size, uint64_t val)
 	return true;
 }
 
-static const struct mmio_ops dummy_ops = { dummy_read, dummy_write };
+static const struct mmio_ops dummy_ops = {dummy_read, dummy_write};
 
 /* Added regions are found by any access wholly inside them, not by ones
  * that straddle an edge or fall outside. */
 START_TEST(test_bus_add_find)
 {
-	struct mmio_bus bus = { 0 };
+	struct mmio_bus bus = {0};
 	int a, b;
 
 	ck_assert_int_eq(mmio_bus_add(&bus, ipa_init(0x09000000), 0x1000,
@@ -221,7 +222,7 @@ END_TEST
  * touching ones are fine. */
 START_TEST(test_bus_overlap)
 {
-	struct mmio_bus bus = { 0 };
+	struct mmio_bus bus = {0};
 
 	ck_assert_int_eq(mmio_bus_add(&bus, ipa_init(0x1000), 0x1000,
 				      &dummy_ops, NULL),
@@ -251,19 +252,19 @@ END_TEST
 /* A full bus answers HV_ERR_NOMEM; malformed windows HV_ERR_INVAL. */
 START_TEST(test_bus_full_and_invalid)
 {
-	struct mmio_bus bus = { 0 };
-	static const struct mmio_ops half_ops = { dummy_read, NULL };
+	struct mmio_bus bus = {0};
+	static const struct mmio_ops half_ops = {dummy_read, NULL};
 
 	for (unsigned i = 0; i < MMIO_MAX_REGIONS; i++)
-		ck_assert_int_eq(mmio_bus_add(&bus, ipa_init(i * 0x1000u), 0x1000,
-					      &dummy_ops, NULL),
+		ck_assert_int_eq(mmio_bus_add(&bus, ipa_init(i * 0x1000u),
+					      0x1000, &dummy_ops, NULL),
 				 HV_OK);
 	ck_assert_int_eq(mmio_bus_add(&bus, ipa_init(0x100000), 0x1000,
 				      &dummy_ops, NULL),
 			 HV_ERR_NOMEM);
 	ck_assert_uint_eq(bus.region_count, MMIO_MAX_REGIONS);
 
-	bus = (struct mmio_bus){ 0 };
+	bus = (struct mmio_bus){0};
 	ck_assert_int_eq(mmio_bus_add(&bus, ipa_init(0x1000), 0, &dummy_ops,
 				      NULL),
 			 HV_ERR_INVAL);
@@ -327,7 +328,7 @@ static bool tdev_write(void *dev, uint64_t offset, unsigned size, uint64_t val)
 	return true;
 }
 
-static const struct mmio_ops tdev_ops = { tdev_read, tdev_write };
+static const struct mmio_ops tdev_ops = {tdev_read, tdev_write};
 
 static struct hv_vcpu vcpu;
 static struct mmio_bus bus;
@@ -338,8 +339,8 @@ static void setup(void)
 	fake_hal_setup(0x40000000, 0x100000, 0x40000000, 0x10000);
 	fake_vcpu_init(&vcpu);
 	hal_vcpu_reg_write(&vcpu, HV_REG_PC, GUEST_PC);
-	bus = (struct mmio_bus){ 0 };
-	tdev = (struct test_dev){ 0 };
+	bus = (struct mmio_bus){0};
+	tdev = (struct test_dev){0};
 	ck_assert_int_eq(mmio_bus_add(&bus, ipa_init(DEV_BASE), DEV_SIZE,
 				      &tdev_ops, &tdev),
 			 HV_OK);
@@ -491,7 +492,8 @@ END_TEST
  * PC or registers. */
 START_TEST(test_emulate_no_syndrome)
 {
-	struct hv_exit e = dabt(ESR_ISS_DABT_WNR | ESR_FSC_TRANS_L(3), DEV_BASE);
+	struct hv_exit e = dabt(ESR_ISS_DABT_WNR | ESR_FSC_TRANS_L(3),
+				DEV_BASE);
 
 	ck_assert_int_eq(mmio_emulate(&vcpu, &bus, &e), MMIO_NO_SYNDROME);
 	ck_assert_uint_eq(tdev.reads + tdev.writes, 0);

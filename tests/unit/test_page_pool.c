@@ -22,7 +22,8 @@ static struct page_pool pool;
 static void setup(void)
 {
 	fake_hal_setup(RAM_BASE, RAM_SIZE, POOL_BASE, POOL_SIZE);
-	ck_assert_int_eq(page_pool_init(&pool, pa_init(POOL_BASE), POOL_SIZE), HV_OK);
+	ck_assert_int_eq(page_pool_init(&pool, pa_init(POOL_BASE), POOL_SIZE),
+			 HV_OK);
 }
 
 static void teardown(void)
@@ -42,10 +43,13 @@ START_TEST(test_init_rejects_bad_ranges)
 
 	ck_assert_int_eq(page_pool_init(&p, pa_init(POOL_BASE + 8), POOL_SIZE),
 			 HV_ERR_INVAL);
-	ck_assert_int_eq(page_pool_init(&p, pa_init(POOL_BASE), 0), HV_ERR_INVAL);
-	ck_assert_int_eq(page_pool_init(&p, pa_init(POOL_BASE), HV_PAGE_SIZE - 1),
+	ck_assert_int_eq(page_pool_init(&p, pa_init(POOL_BASE), 0),
 			 HV_ERR_INVAL);
-	ck_assert_int_eq(page_pool_init(&p, pa_init(UINT64_C(0xfffffffffffff000)),
+	ck_assert_int_eq(page_pool_init(&p, pa_init(POOL_BASE),
+					HV_PAGE_SIZE - 1),
+			 HV_ERR_INVAL);
+	ck_assert_int_eq(page_pool_init(&p,
+					pa_init(UINT64_C(0xfffffffffffff000)),
 					2 * HV_PAGE_SIZE),
 			 HV_ERR_INVAL);
 }
@@ -56,11 +60,13 @@ START_TEST(test_init_rounds_and_caps)
 	/* Sizes are rounded down to whole pages and capped at the bitmap size. */
 	struct page_pool p;
 
-	ck_assert_int_eq(page_pool_init(&p, pa_init(POOL_BASE), 3 * HV_PAGE_SIZE + 100),
+	ck_assert_int_eq(page_pool_init(&p, pa_init(POOL_BASE),
+					3 * HV_PAGE_SIZE + 100),
 			 HV_OK);
 	ck_assert_uint_eq(p.page_count, 3);
 	ck_assert_uint_eq(page_pool_used(&p), 0);
-	ck_assert_int_eq(page_pool_init(&p, pa_init(0), UINT64_C(1) << 40), HV_OK);
+	ck_assert_int_eq(page_pool_init(&p, pa_init(0), UINT64_C(1) << 40),
+			 HV_OK);
 	ck_assert_uint_eq(p.page_count, PAGE_POOL_MAX_PAGES);
 }
 END_TEST
@@ -135,7 +141,8 @@ START_TEST(test_whole_pool_run)
 	ck_assert_uint_eq(page_pool_used(&pool), POOL_PAGES);
 	page_pool_free(&pool, a, POOL_PAGES);
 	ck_assert_int_eq(page_pool_alloc(&pool, 1, 1, &b), HV_OK);
-	ck_assert_int_eq(page_pool_alloc(&pool, POOL_PAGES, 1, &a), HV_ERR_NOMEM);
+	ck_assert_int_eq(page_pool_alloc(&pool, POOL_PAGES, 1, &a),
+			 HV_ERR_NOMEM);
 	ck_assert_int_eq(page_pool_alloc(&pool, POOL_PAGES - 1, 1, &a), HV_OK);
 	ck_assert_uint_eq(pa_addr(a), POOL_BASE + HV_PAGE_SIZE);
 }
@@ -146,8 +153,10 @@ START_TEST(test_too_large_request)
 	/* A run larger than the pool fails without changing the counters. */
 	paddr_t p;
 
-	ck_assert_int_eq(page_pool_alloc(&pool, POOL_PAGES + 1, 1, &p), HV_ERR_NOMEM);
-	ck_assert_int_eq(page_pool_alloc(&pool, POOL_PAGES, 64, &p), HV_ERR_NOMEM);
+	ck_assert_int_eq(page_pool_alloc(&pool, POOL_PAGES + 1, 1, &p),
+			 HV_ERR_NOMEM);
+	ck_assert_int_eq(page_pool_alloc(&pool, POOL_PAGES, 64, &p),
+			 HV_ERR_NOMEM);
 	ck_assert_uint_eq(page_pool_used(&pool), 0);
 }
 END_TEST
@@ -158,7 +167,8 @@ START_TEST(test_fragmentation)
 	paddr_t pages[POOL_PAGES], p;
 
 	for (unsigned i = 0; i < POOL_PAGES; i++)
-		ck_assert_int_eq(page_pool_alloc(&pool, 1, 1, &pages[i]), HV_OK);
+		ck_assert_int_eq(page_pool_alloc(&pool, 1, 1, &pages[i]),
+				 HV_OK);
 	for (unsigned i = 0; i < POOL_PAGES; i += 2)
 		page_pool_free(&pool, pages[i], 1);
 	ck_assert_uint_eq(page_pool_used(&pool), POOL_PAGES / 2);
@@ -208,7 +218,8 @@ START_TEST(test_contains)
 {
 	/* contains() is true exactly for the pool's pages. */
 	ck_assert(page_pool_contains(&pool, pa_init(POOL_BASE)));
-	ck_assert(page_pool_contains(&pool, pa_init(POOL_BASE + POOL_SIZE - 1)));
+	ck_assert(
+		page_pool_contains(&pool, pa_init(POOL_BASE + POOL_SIZE - 1)));
 	ck_assert(!page_pool_contains(&pool, pa_init(POOL_BASE + POOL_SIZE)));
 	ck_assert(!page_pool_contains(&pool, pa_init(POOL_BASE - 1)));
 	ck_assert(!page_pool_contains(&pool, pa_init(0)));

@@ -82,8 +82,8 @@ END_TEST
 /* The PrimeCell ID registers identify a PL011 (0x00041011, 0xB105F00D). */
 START_TEST(test_id_registers)
 {
-	static const uint8_t want[8] = { 0x11, 0x10, 0x14, 0x00,
-					 0x0d, 0xf0, 0x05, 0xb1 };
+	static const uint8_t want[8] = {0x11, 0x10, 0x14, 0x00,
+					0x0d, 0xf0, 0x05, 0xb1};
 
 	for (unsigned i = 0; i < 8; i++) {
 		ck_assert_uint_eq(rd32(PL011_PERIPHID0 + 4u * i), want[i]);
@@ -103,9 +103,9 @@ struct rw_reg {
 };
 
 static const struct rw_reg rw_regs[] = {
-	{ PL011_ILPR, 0xff },   { PL011_IBRD, 0xffff }, { PL011_FBRD, 0x3f },
-	{ PL011_LCR_H, 0xff },  { PL011_CR, 0xff87 },   { PL011_IFLS, 0x3f },
-	{ PL011_IMSC, 0x7ff },  { PL011_DMACR, 0x7 },
+	{PL011_ILPR, 0xff},  {PL011_IBRD, 0xffff}, {PL011_FBRD, 0x3f},
+	{PL011_LCR_H, 0xff}, {PL011_CR, 0xff87},   {PL011_IFLS, 0x3f},
+	{PL011_IMSC, 0x7ff}, {PL011_DMACR, 0x7},
 };
 
 /* Each read/write register keeps exactly its implemented bits at 32-bit
@@ -146,8 +146,8 @@ START_TEST(test_dr_transmits)
 	ck_assert_ptr_eq(ctx_seen, &ctx_token);
 	ck_assert_uint_eq(rd32(PL011_RIS) & PL011_INT_TX, PL011_INT_TX);
 	/* transmission is instant: FIFO stays empty, never full or busy */
-	ck_assert_uint_eq(rd32(PL011_FR) &
-				  (PL011_FR_TXFE | PL011_FR_TXFF | PL011_FR_BUSY),
+	ck_assert_uint_eq(rd32(PL011_FR) & (PL011_FR_TXFE | PL011_FR_TXFF |
+					    PL011_FR_BUSY),
 			  PL011_FR_TXFE);
 }
 END_TEST
@@ -256,7 +256,7 @@ END_TEST
 /* IFLS RXIFLSEL selects 4/8/16/24/28-byte trigger levels. */
 START_TEST(test_rx_trigger_levels)
 {
-	static const unsigned level[5] = { 4, 8, 16, 24, 28 };
+	static const unsigned level[5] = {4, 8, 16, 24, 28};
 
 	for (unsigned sel = 0; sel < 5; sel++) {
 		pl011_init(&uart, capture_tx, NULL);
@@ -328,9 +328,9 @@ END_TEST
 /* Reserved offsets read as zero and ignore writes (the access succeeds). */
 START_TEST(test_reserved_raz_wi)
 {
-	static const uint32_t reserved[] = { 0x008, 0x00c, 0x010, 0x014,
-					     0x01c, 0x04c, 0x080, 0x090,
-					     0x800, 0xfcc, 0xfd0, 0xfdc };
+	static const uint32_t reserved[] = {0x008, 0x00c, 0x010, 0x014,
+					    0x01c, 0x04c, 0x080, 0x090,
+					    0x800, 0xfcc, 0xfd0, 0xfdc};
 
 	for (unsigned i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
 		wr32(reserved[i], 0xffffffff);

@@ -15,14 +15,16 @@ static char buf[128];
 START_TEST(conversions)
 {
 	/* Every supported conversion formats as C's printf would. */
-	hv_snprintf(buf, sizeof(buf), "%d %i %u %x %X %c %s %%", -42, 7, 42u, 0xbeefu,
-		    0xbeefu, 'q', "str");
+	hv_snprintf(buf, sizeof(buf), "%d %i %u %x %X %c %s %%", -42, 7, 42u,
+		    0xbeefu, 0xbeefu, 'q', "str");
 	ck_assert_str_eq(buf, "-42 7 42 beef BEEF q str %");
-	hv_snprintf(buf, sizeof(buf), "%lld %llu %llx %zu %lx", (long long)INT64_MIN,
-		    (unsigned long long)UINT64_MAX, (unsigned long long)UINT64_MAX,
-		    (size_t)12345, 0x1234ul);
-	ck_assert_str_eq(buf, "-9223372036854775808 18446744073709551615 ffffffffffffffff 12345 1234");
-	hv_snprintf(buf, sizeof(buf), "%p %s", (void *)0x1000, (const char *)NULL);
+	hv_snprintf(buf, sizeof(buf), "%lld %llu %llx %zu %lx",
+		    (long long)INT64_MIN, (unsigned long long)UINT64_MAX,
+		    (unsigned long long)UINT64_MAX, (size_t)12345, 0x1234ul);
+	ck_assert_str_eq(buf, "-9223372036854775808 18446744073709551615 "
+			      "ffffffffffffffff 12345 1234");
+	hv_snprintf(buf, sizeof(buf), "%p %s", (void *)0x1000,
+		    (const char *)NULL);
 	ck_assert_str_eq(buf, "0x1000 (null)");
 }
 END_TEST
@@ -31,9 +33,12 @@ START_TEST(width_flags_precision)
 {
 	/* Width pads, '0' pads with zeros after the sign, '-' left-aligns and
 	 * .N cuts strings. */
-	hv_snprintf(buf, sizeof(buf), "[%5d][%-5d][%05d][%016llx][%.3s][%-6s][%6s]",
-		    42, 42, -42, 0xabcULL, "abcdef", "ab", "ab");
-	ck_assert_str_eq(buf, "[   42][42   ][-0042][0000000000000abc][abc][ab    ][    ab]");
+	hv_snprintf(buf, sizeof(buf),
+		    "[%5d][%-5d][%05d][%016llx][%.3s][%-6s][%6s]", 42, 42, -42,
+		    0xabcULL, "abcdef", "ab", "ab");
+	ck_assert_str_eq(
+		buf,
+		"[   42][42   ][-0042][0000000000000abc][abc][ab    ][    ab]");
 	hv_snprintf(buf, sizeof(buf), "[%5d]", -4);
 	ck_assert_str_eq(buf, "[   -4]");
 }

@@ -37,7 +37,8 @@ static enum hv_action call(unsigned c, uint64_t x0, uint64_t x1, uint64_t x2)
 
 static int64_t x(unsigned c, unsigned n)
 {
-	return (int64_t)fx_reg(&hv->cells[c].vcpus[0], (enum hv_reg)(HV_REG_X0 + n));
+	return (int64_t)fx_reg(&hv->cells[c].vcpus[0],
+			       (enum hv_reg)(HV_REG_X0 + n));
 }
 
 START_TEST(smccc_version_is_1_1)
@@ -63,9 +64,9 @@ START_TEST(unknown_ids_not_supported)
 {
 	/* Any function ID the hypervisor does not implement returns
 	 * NOT_SUPPORTED and changes no state. */
-	static const uint32_t ids[] = { 0xc600ffffu, 0x86000000u, 0x12345678u,
-					0x84000100u, 0x8000ff00u, 0xc3000000u,
-					0x02000000u /* yielding */ };
+	static const uint32_t ids[] = {0xc600ffffu, 0x86000000u, 0x12345678u,
+				       0x84000100u, 0x8000ff00u, 0xc3000000u,
+				       0x02000000u /* yielding */};
 	for (unsigned i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		ck_assert_int_eq(call(0, ids[i], 0, 0), HV_ACTION_RESUME);
 		ck_assert_int_eq(x(0, 0), -1);
@@ -88,9 +89,9 @@ START_TEST(psci_version_and_features)
 	 * SMCCC_VERSION, NOT_SUPPORTED for others. */
 	call(0, PSCI_VERSION, 0, 0);
 	ck_assert_int_eq(x(0, 0), 0x10001);
-	static const uint32_t yes[] = { PSCI_VERSION, PSCI_FEATURES, PSCI_SYSTEM_OFF,
-					PSCI_SYSTEM_RESET, PSCI_MIGRATE_INFO_TYPE,
-					SMCCC_VERSION };
+	static const uint32_t yes[] = {
+		PSCI_VERSION,	   PSCI_FEATURES,	   PSCI_SYSTEM_OFF,
+		PSCI_SYSTEM_RESET, PSCI_MIGRATE_INFO_TYPE, SMCCC_VERSION};
 	for (unsigned i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
 		call(0, PSCI_FEATURES, yes[i], 0);
 		ck_assert_int_eq(x(0, 0), 0);
@@ -112,8 +113,9 @@ START_TEST(system_off_ends_only_that_cell)
 	ck_assert_int_eq(hv->cells[1].vcpus[0].state, HV_VCPU_STOPPED);
 	ck_assert_int_eq(hv->cells[0].state, HV_CELL_RUNNING);
 	ck_assert(!hv_done(hv));
-	ck_assert_ptr_nonnull(strstr(fake_hal_console(),
-				     "cellvisor: cell 'cell1' exited: system off, status 0\n"));
+	ck_assert_ptr_nonnull(strstr(
+		fake_hal_console(),
+		"cellvisor: cell 'cell1' exited: system off, status 0\n"));
 }
 END_TEST
 
@@ -124,8 +126,8 @@ START_TEST(system_reset_restarts_from_image)
 	struct hv_vcpu *v = &hv->cells[0].vcpus[0];
 	uint8_t *ram = hal_phys_map(pa_init(FIX_CELL_PA(0)), FIX_CELL_RAM);
 	ck_assert_ptr_nonnull(ram);
-	ram[0] = 0x55;                  /* corrupt the image */
-	ram[FIX_CELL_RAM - 1] = 0x77;   /* leave data behind */
+	ram[0] = 0x55;		      /* corrupt the image */
+	ram[FIX_CELL_RAM - 1] = 0x77; /* leave data behind */
 	fx_set(v, HV_REG_PC, FIX_RAM_IPA + 0x100);
 	uint64_t resets = fake_vcpu_reset_count(v);
 	ck_assert_int_eq(call(0, PSCI_SYSTEM_RESET, 0, 0), HV_ACTION_WAIT);
@@ -236,7 +238,7 @@ START_TEST(pledge_and_other_immediates)
 	/* HVC #0x4E58 (pledge, not implemented yet) and any other non-zero
 	 * immediate return NOT_SUPPORTED without touching the PC. */
 	struct hv_vcpu *v = &hv->cells[0].vcpus[0];
-	uint16_t imms[] = { 0x4e58, 1, 0xffff };
+	uint16_t imms[] = {0x4e58, 1, 0xffff};
 	for (unsigned i = 0; i < 3; i++) {
 		fx_set(v, HV_REG_X0, PSCI_VERSION);
 		fx_set(v, HV_REG_PC, 0x40000104);
@@ -282,8 +284,8 @@ static void setup_smp(void)
 }
 
 /* Issues an SMCCC call with x0..x3 from vCPU `n` of cell 0. */
-static enum hv_action call_on(unsigned n, uint64_t x0, uint64_t x1,
-			      uint64_t x2, uint64_t x3)
+static enum hv_action call_on(unsigned n, uint64_t x0, uint64_t x1, uint64_t x2,
+			      uint64_t x3)
 {
 	struct hv_vcpu *v = &hv->cells[0].vcpus[n];
 	fx_set(v, HV_REG_X0, x0);
@@ -311,7 +313,8 @@ START_TEST(cpu_on_starts_on_target_pcpu)
 	/* CPU_ON makes the target ON_PENDING; its own pCPU then starts it at
 	 * the entry point with the context id in X0. */
 	const uint64_t entry = FIX_RAM_IPA + 0x100;
-	ck_assert_int_eq(call_on(0, PSCI_CPU_ON_64, 1, entry, 0xc0ffee), HV_ACTION_RESUME);
+	ck_assert_int_eq(call_on(0, PSCI_CPU_ON_64, 1, entry, 0xc0ffee),
+			 HV_ACTION_RESUME);
 	ck_assert_int_eq(r0(0), 0);
 	struct hv_vcpu *t = &hv->cells[0].vcpus[1];
 	ck_assert_int_eq(t->state, HV_VCPU_ON_PENDING);
@@ -356,10 +359,12 @@ START_TEST(cpu_on_32_truncates)
 {
 	/* The SMC32 form of CPU_ON uses only the low halves of its arguments. */
 	call_on(0, PSCI_CPU_ON_32, UINT64_C(0xffffffff00000002),
-		UINT64_C(0xffffffff00000000) | (FIX_RAM_IPA + 0x40), UINT64_C(0x100000007));
+		UINT64_C(0xffffffff00000000) | (FIX_RAM_IPA + 0x40),
+		UINT64_C(0x100000007));
 	ck_assert_int_eq(r0(0), 0);
 	hv_pcpu_run(hv, 2);
-	ck_assert_uint_eq(fx_reg(&hv->cells[0].vcpus[2], HV_REG_PC), FIX_RAM_IPA + 0x40);
+	ck_assert_uint_eq(fx_reg(&hv->cells[0].vcpus[2], HV_REG_PC),
+			  FIX_RAM_IPA + 0x40);
 	ck_assert_uint_eq(fx_reg(&hv->cells[0].vcpus[2], HV_REG_X0), 7);
 }
 END_TEST
@@ -396,18 +401,21 @@ START_TEST(cpu_suspend_standby_and_powerdown)
 	 * entry is refused without waiting. */
 	struct hv_vcpu *v = &hv->cells[0].vcpus[0];
 	fx_set(v, HV_REG_PC, FIX_RAM_IPA + 0x80);
-	ck_assert_int_eq(call_on(0, PSCI_CPU_SUSPEND_64, 0, 0, 0), HV_ACTION_WAIT);
+	ck_assert_int_eq(call_on(0, PSCI_CPU_SUSPEND_64, 0, 0, 0),
+			 HV_ACTION_WAIT);
 	ck_assert_int_eq(r0(0), 0);
 	ck_assert_int_eq(v->state, HV_VCPU_WAITING);
 	ck_assert_uint_eq(fx_reg(v, HV_REG_PC), FIX_RAM_IPA + 0x80);
 	hv_pcpu_run(hv, 0); /* wakes (nothing to wait for yet) */
 	ck_assert_int_eq(v->state, HV_VCPU_RUNNING);
-	ck_assert_int_eq(call_on(0, PSCI_CPU_SUSPEND_64, 1u << 16, FIX_RAM_IPA + 0x200, 42),
+	ck_assert_int_eq(call_on(0, PSCI_CPU_SUSPEND_64, 1u << 16,
+				 FIX_RAM_IPA + 0x200, 42),
 			 HV_ACTION_WAIT);
 	ck_assert_uint_eq(fx_reg(v, HV_REG_PC), FIX_RAM_IPA + 0x200);
 	ck_assert_uint_eq(fx_reg(v, HV_REG_X0), 42);
 	hv_pcpu_run(hv, 0);
-	ck_assert_int_eq(call_on(0, PSCI_CPU_SUSPEND_32, 1u << 16, 0x1000, 0), HV_ACTION_RESUME);
+	ck_assert_int_eq(call_on(0, PSCI_CPU_SUSPEND_32, 1u << 16, 0x1000, 0),
+			 HV_ACTION_RESUME);
 	ck_assert_int_eq(r0(0), -9);
 }
 END_TEST
@@ -415,8 +423,9 @@ END_TEST
 START_TEST(psci_features_smp)
 {
 	/* PSCI_FEATURES advertises the SMP calls. */
-	static const uint32_t ids[] = { PSCI_CPU_ON_64, PSCI_CPU_ON_32, PSCI_CPU_OFF,
-					PSCI_AFFINITY_INFO_64, PSCI_CPU_SUSPEND_64 };
+	static const uint32_t ids[] = {PSCI_CPU_ON_64, PSCI_CPU_ON_32,
+				       PSCI_CPU_OFF, PSCI_AFFINITY_INFO_64,
+				       PSCI_CPU_SUSPEND_64};
 	for (unsigned i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		call_on(0, PSCI_FEATURES, ids[i], 0, 0);
 		ck_assert_int_eq(r0(0), 0);

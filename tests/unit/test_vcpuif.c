@@ -10,8 +10,8 @@ static struct vcpuif c;
 /* An LR value: state, group 1, priority, vINTID. */
 static uint64_t lr(uint64_t state, unsigned prio, uint32_t vintid)
 {
-	return state | ICH_LR_GROUP | ((uint64_t)prio << ICH_LR_PRIORITY_SHIFT) |
-	       vintid;
+	return state | ICH_LR_GROUP |
+	       ((uint64_t)prio << ICH_LR_PRIORITY_SHIFT) | vintid;
 }
 
 static uint64_t lr_hw(uint64_t state, unsigned prio, uint32_t vintid,
@@ -271,7 +271,8 @@ START_TEST(group0_is_fiq)
 {
 	/* A Group-0 LR raises the FIQ line, is taken by IAR0, and makes
 	 * IAR1 return 1023 while it is the highest. */
-	c.lr[0] = ICH_LR_STATE_PENDING | ((uint64_t)0x40 << ICH_LR_PRIORITY_SHIFT) | 7;
+	c.lr[0] = ICH_LR_STATE_PENDING |
+		  ((uint64_t)0x40 << ICH_LR_PRIORITY_SHIFT) | 7;
 	c.lr[1] = lr(ICH_LR_STATE_PENDING, 0x80, 39);
 	ck_assert(!vcpuif_fiq_pending(&c)); /* Group 0 not enabled yet */
 	ck_assert(vcpuif_irq_pending(&c));
@@ -321,8 +322,8 @@ START_TEST(fixed_and_unserved_registers)
 	ck_assert_uint_eq(rd(SYSREG_ICC_SRE_EL1), 0x7);
 	wr(SYSREG_ICC_SRE_EL1, 0);
 	ck_assert_uint_eq(rd(SYSREG_ICC_SRE_EL1), 0x7);
-	ck_assert_uint_eq((rd(SYSREG_ICC_CTLR_EL1) >> ICC_CTLR_EL1_PRIBITS_SHIFT) & 7,
-			  4);
+	ck_assert_uint_eq(
+		(rd(SYSREG_ICC_CTLR_EL1) >> ICC_CTLR_EL1_PRIBITS_SHIFT) & 7, 4);
 	ck_assert(!vcpuif_read(&c, SYSREG_ICC_SGI1R_EL1, &v));
 	ck_assert(!vcpuif_read(&c, SYSREG_ICC_EOIR1_EL1, &v));
 	ck_assert(!vcpuif_read(&c, SYSREG_ICC_DIR_EL1, &v));

@@ -236,7 +236,8 @@ START_TEST(test_unchanged_flush_no_double_delivery)
 	 * latch in the model and delivered it again). */
 	enable_grp1();
 	enable_spi(40, 0x80);
-	dwr(dbit_reg(GICD_ICFGR, 40 * 2), 4, UINT32_C(2) << ((40 % 16) * 2)); /* edge */
+	dwr(dbit_reg(GICD_ICFGR, 40 * 2), 4,
+	    UINT32_C(2) << ((40 % 16) * 2)); /* edge */
 	ck_assert_int_eq(vgic_inject(&g, 0, 40), HV_OK);
 	vgic_flush(&g, &vcpus[0]);
 	unsigned lr = 4;
@@ -249,7 +250,8 @@ START_TEST(test_unchanged_flush_no_double_delivery)
 	vgic_flush(&g, &vcpus[0]);
 	/* The guest acknowledges (pending -> active), exits, ends it. */
 	uint64_t v = fake_vgic_lr(&vcpus[0], lr);
-	fake_vgic_lr_set(&vcpus[0], lr, (v & ~ICH_LR_STATE_MASK) | ICH_LR_STATE_ACTIVE);
+	fake_vgic_lr_set(&vcpus[0], lr,
+			 (v & ~ICH_LR_STATE_MASK) | ICH_LR_STATE_ACTIVE);
 	vgic_sync(&g, &vcpus[0]);
 	vgic_flush(&g, &vcpus[0]);
 	v = fake_vgic_lr(&vcpus[0], lr);

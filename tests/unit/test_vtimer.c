@@ -43,7 +43,8 @@ START_TEST(ctl_bits)
 	vtimer_ctl_write(&t, ~UINT64_C(0));
 	ck_assert_uint_eq(t.ctl, CNT_CTL_ENABLE | CNT_CTL_IMASK);
 	t.cval = 50;
-	ck_assert_uint_eq(vtimer_ctl_read(&t, 49), CNT_CTL_ENABLE | CNT_CTL_IMASK);
+	ck_assert_uint_eq(vtimer_ctl_read(&t, 49),
+			  CNT_CTL_ENABLE | CNT_CTL_IMASK);
 	ck_assert_uint_eq(vtimer_ctl_read(&t, 50),
 			  CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS);
 	ck_assert(!vtimer_irq_level(&t, 50));
@@ -60,9 +61,10 @@ START_TEST(tval_signed_32bit)
 	ck_assert_uint_eq(t.cval, 1500);
 	ck_assert_uint_eq(vtimer_tval_read(&t, 1200), 300);
 	ck_assert_uint_eq(vtimer_tval_read(&t, 1600), 0xffffff9cu); /* -100 */
-	vtimer_tval_write(&t, 1000, 0xffffffffu); /* -1 */
+	vtimer_tval_write(&t, 1000, 0xffffffffu);		    /* -1 */
 	ck_assert_uint_eq(t.cval, 999);
-	vtimer_tval_write(&t, 1000, UINT64_C(0xabcd00000010)); /* upper bits ignored */
+	vtimer_tval_write(&t, 1000,
+			  UINT64_C(0xabcd00000010)); /* upper bits ignored */
 	ck_assert_uint_eq(t.cval, 1016);
 	vtimer_tval_write(&t, UINT64_MAX - 5, 10); /* wraps like hardware */
 	ck_assert_uint_eq(t.cval, 4);

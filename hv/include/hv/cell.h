@@ -19,10 +19,10 @@
 struct hv;
 
 enum hv_cell_state {
-	HV_CELL_FREE,       /* slot unused */
-	HV_CELL_READY,      /* created, not started */
+	HV_CELL_FREE,  /* slot unused */
+	HV_CELL_READY, /* created, not started */
 	HV_CELL_RUNNING,
-	HV_CELL_EXITED,     /* ended by the guest (test exit, SYSTEM_OFF) */
+	HV_CELL_EXITED,	    /* ended by the guest (test exit, SYSTEM_OFF) */
 	HV_CELL_TERMINATED, /* stopped by the hypervisor after a fault */
 };
 
@@ -42,8 +42,8 @@ struct hv_cell {
 	unsigned vcpu_count;
 	struct hv_vcpu vcpus[HV_MAX_VCPUS];
 	uint64_t boot_count; /* starts so far: 1 after the first boot */
-	int exit_status;    /* HV_CELL_EXITED: the guest's status */
-	char reason[128];   /* why it ended, for reports and management */
+	int exit_status;     /* HV_CELL_EXITED: the guest's status */
+	char reason[128];    /* why it ended, for reports and management */
 };
 
 /*

@@ -11,10 +11,10 @@
 
 HV_NORETURN void hv_panic(const char *file, int line, const char *what);
 
-#define CHECK(cond)                                            \
-	do {                                                   \
-		if (__builtin_expect(!(cond), 0))              \
-			hv_panic(__FILE__, __LINE__, #cond);   \
+#define CHECK(cond)                                          \
+	do {                                                 \
+		if (__builtin_expect(!(cond), 0))            \
+			hv_panic(__FILE__, __LINE__, #cond); \
 	} while (0)
 
 #endif /* HV_CHECK_H */

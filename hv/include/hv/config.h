@@ -15,10 +15,10 @@
 
 #define HV_MAX_CELLS 16u
 #define HV_MAX_CPUS 64u
-#define HV_MAX_VCPUS 8u   /* per cell */
-#define HV_MAX_REGIONS 8u /* memory regions per cell */
-#define HV_NAME_MAX 32u   /* including the NUL */
-#define HV_PATH_MAX 128u  /* including the NUL */
+#define HV_MAX_VCPUS 8u	     /* per cell */
+#define HV_MAX_REGIONS 8u    /* memory regions per cell */
+#define HV_NAME_MAX 32u	     /* including the NUL */
+#define HV_PATH_MAX 128u     /* including the NUL */
 #define HV_BOOTARGS_MAX 256u /* including the NUL */
 
 /* Region flags: what the cell may do with it. */
@@ -36,16 +36,16 @@ struct hv_mem_region {
 
 enum hv_fault_policy {
 	HV_FAULT_TERMINATE, /* default: the cell is stopped and reported */
-	HV_FAULT_INJECT,    /* the guest receives a synchronous external abort */
+	HV_FAULT_INJECT, /* the guest receives a synchronous external abort */
 };
 
 enum hv_wfi_mode {
-	HV_WFI_TRAP,        /* default: WFI/WFE trap; the vCPU waits for a vIRQ */
+	HV_WFI_TRAP, /* default: WFI/WFE trap; the vCPU waits for a vIRQ */
 	HV_WFI_PASSTHROUGH, /* WFI/WFE run natively (bare metal) */
 };
 
 /* Sizes of a cell's virtual GICv3 windows (IHI 0069 12.8, 12.10). */
-#define HV_GICD_SIZE UINT64_C(0x10000)          /* distributor: 64 KiB */
+#define HV_GICD_SIZE UINT64_C(0x10000)		/* distributor: 64 KiB */
 #define HV_GICR_SIZE_PER_VCPU UINT64_C(0x20000) /* RD + SGI frames */
 
 struct hv_cell_config {
@@ -56,14 +56,14 @@ struct hv_cell_config {
 	struct hv_mem_region regions[HV_MAX_REGIONS];
 	char image[HV_PATH_MAX]; /* raw image name; "" = none */
 	char kernel[HV_PATH_MAX]; /* arm64 Linux Image; "" = none (not with image) */
-	char initrd[HV_PATH_MAX]; /* with kernel: initramfs; "" = none */
+	char initrd[HV_PATH_MAX];	/* with kernel: initramfs; "" = none */
 	char bootargs[HV_BOOTARGS_MAX]; /* with kernel: /chosen/bootargs */
-	ipa_t image_load;        /* where the image is copied */
-	ipa_t entry;             /* where vCPU 0 starts */
-	bool has_console;        /* an emulated PL011 at console_ipa */
+	ipa_t image_load;		/* where the image is copied */
+	ipa_t entry;			/* where vCPU 0 starts */
+	bool has_console;		/* an emulated PL011 at console_ipa */
 	ipa_t console_ipa;
 	enum hv_fault_policy fault_policy;
-	bool has_gic;  /* a virtual GICv3 at gicd_ipa / gicr_ipa */
+	bool has_gic; /* a virtual GICv3 at gicd_ipa / gicr_ipa */
 	ipa_t gicd_ipa;
 	ipa_t gicr_ipa; /* cpu_count frames of HV_GICR_SIZE_PER_VCPU */
 	enum hv_wfi_mode wfi;
@@ -109,7 +109,7 @@ HV_MUST_CHECK enum hv_err config_check_images(const struct hv_config *cfg,
 					      struct hv_config_error *err);
 
 /* Finds the region of `cell` holding [ipa, ipa+size), or NULL. */
-const struct hv_mem_region *config_region_find(const struct hv_cell_config *cell,
-					       ipa_t ipa, uint64_t size);
+const struct hv_mem_region *config_region_find(
+	const struct hv_cell_config *cell, ipa_t ipa, uint64_t size);
 
 #endif /* HV_CONFIG_H */

@@ -25,15 +25,15 @@ enum hv_exit_kind {
 /* What the core wants done with the vCPU after an exit. */
 enum hv_action {
 	HV_ACTION_RESUME, /* re-enter the guest */
-	HV_ACTION_WAIT,   /* vCPU idles until a virtual interrupt is pending */
-	HV_ACTION_STOP,   /* vCPU no longer runs (cell ended, terminated, CPU off) */
+	HV_ACTION_WAIT,	  /* vCPU idles until a virtual interrupt is pending */
+	HV_ACTION_STOP, /* vCPU no longer runs (cell ended, terminated, CPU off) */
 };
 
 struct hv_exit {
 	enum hv_exit_kind kind;
-	uint64_t esr;   /* ESR_EL2 (HV_EXIT_SYNC) */
-	uint64_t far;   /* FAR_EL2 (aborts) */
-	uint64_t hpfar; /* HPFAR_EL2 (stage-2 aborts) */
+	uint64_t esr;	       /* ESR_EL2 (HV_EXIT_SYNC) */
+	uint64_t far;	       /* FAR_EL2 (aborts) */
+	uint64_t hpfar;	       /* HPFAR_EL2 (stage-2 aborts) */
 	enum hv_action action; /* HV_EXIT_HANDLED only */
 	/* HV_EXIT_IRQ: the physical INTID the HAL acknowledged. Its priority
 	 * has been dropped but it is NOT deactivated: the core either links

@@ -19,7 +19,7 @@
 
 /* Statuses reported by hv_status() besides a guest's own test status. */
 #define HV_STATUS_OK 0
-#define HV_STATUS_TERMINATED 100 /* a cell was terminated after a fault */
+#define HV_STATUS_TERMINATED 100   /* a cell was terminated after a fault */
 #define HV_STATUS_RESET_FAILED 101 /* SYSTEM_RESET could not reload the image */
 
 #define HV_MAX_VMID 255u
@@ -53,8 +53,7 @@ HV_MUST_CHECK enum hv_err hv_init_config(struct hv *hv,
 					 struct hv_config_error *err);
 
 /* Loads every cell's image and makes vCPU 0 of each cell runnable. */
-HV_MUST_CHECK enum hv_err hv_start(struct hv *hv,
-				   struct hv_config_error *err);
+HV_MUST_CHECK enum hv_err hv_start(struct hv *hv, struct hv_config_error *err);
 
 /*
  * Runs the vCPU pinned to physical CPU `pcpu` until its next exit and

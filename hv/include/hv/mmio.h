@@ -14,13 +14,13 @@ struct hv_vcpu;
 
 /* One decoded guest access. */
 struct mmio_access {
-	ipa_t ipa;          /* faulting IPA (HPFAR page | FAR page offset) */
-	unsigned size;      /* bytes: 1, 2, 4 or 8 (SAS) */
-	bool write;         /* WnR */
-	unsigned reg;       /* SRT: 0..30, 31 = XZR (reads discard, writes 0) */
-	bool sign_extend;   /* SSE: loads sign-extend the value */
-	bool sf;            /* SF: the destination is a 64-bit X register */
-	bool acq_rel;       /* AR: load-acquire / store-release */
+	ipa_t ipa;	  /* faulting IPA (HPFAR page | FAR page offset) */
+	unsigned size;	  /* bytes: 1, 2, 4 or 8 (SAS) */
+	bool write;	  /* WnR */
+	unsigned reg;	  /* SRT: 0..30, 31 = XZR (reads discard, writes 0) */
+	bool sign_extend; /* SSE: loads sign-extend the value */
+	bool sf;	  /* SF: the destination is a 64-bit X register */
+	bool acq_rel;	  /* AR: load-acquire / store-release */
 };
 
 /*
@@ -70,8 +70,8 @@ struct mmio_bus {
 /* Adds a device window. HV_ERR_OVERLAP if it collides with another one,
  * HV_ERR_NOMEM when the bus is full. */
 HV_MUST_CHECK enum hv_err mmio_bus_add(struct mmio_bus *bus, ipa_t base,
-				       uint64_t size, const struct mmio_ops *ops,
-				       void *dev);
+				       uint64_t size,
+				       const struct mmio_ops *ops, void *dev);
 
 /* Finds the region holding [ipa, ipa+size), or NULL. */
 const struct mmio_region *mmio_bus_find(const struct mmio_bus *bus, ipa_t ipa,
@@ -79,10 +79,10 @@ const struct mmio_region *mmio_bus_find(const struct mmio_bus *bus, ipa_t ipa,
 
 /* Outcome of emulating one access. */
 enum mmio_result {
-	MMIO_DONE,       /* access completed, PC advanced */
-	MMIO_NO_SYNDROME,/* ISV = 0: cannot emulate */
-	MMIO_UNOWNED,    /* no emulated device at that address */
-	MMIO_REJECTED,   /* the device refused the access (size/alignment) */
+	MMIO_DONE,	  /* access completed, PC advanced */
+	MMIO_NO_SYNDROME, /* ISV = 0: cannot emulate */
+	MMIO_UNOWNED,	  /* no emulated device at that address */
+	MMIO_REJECTED,	  /* the device refused the access (size/alignment) */
 };
 
 /*

@@ -32,8 +32,9 @@ HV_MUST_CHECK enum hv_err page_pool_init(struct page_pool *pool, paddr_t base,
  * two, 1 for none) and zeroes them through hal_phys_map(). HV_ERR_NOMEM when
  * no such run is free; *out is untouched then.
  */
-HV_MUST_CHECK enum hv_err page_pool_alloc(struct page_pool *pool, unsigned count,
-					  unsigned align_pages, paddr_t *out);
+HV_MUST_CHECK enum hv_err page_pool_alloc(struct page_pool *pool,
+					  unsigned count, unsigned align_pages,
+					  paddr_t *out);
 
 /* Returns pages from page_pool_alloc(). Freeing a page that is not
  * allocated, or outside the pool, is a hypervisor bug: CHECK fails. */

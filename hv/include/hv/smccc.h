@@ -18,7 +18,7 @@
 #define SMCCC_OEN_MASK (UINT32_C(0x3f) << SMCCC_OEN_SHIFT)
 #define SMCCC_FUNC_MASK UINT32_C(0xffff)
 #define SMCCC_OEN_ARCH 0u
-#define SMCCC_OEN_STD 4u      /* standard secure service: PSCI */
+#define SMCCC_OEN_STD 4u /* standard secure service: PSCI */
 #define SMCCC_OEN_VENDOR_HYP 6u
 
 #define SMCCC_VERSION UINT32_C(0x80000000)
@@ -56,10 +56,14 @@
 
 /* Cellvisor hypercalls: SMC64 fast calls, OEN 6 (0xC6000000-0xC600FFFF). */
 #define HV_CALL_BASE UINT32_C(0xc6000000)
-#define HV_CALL_VERSION (HV_CALL_BASE + 0u)       /* -> x0 = major<<16 | minor */
-#define HV_CALL_CELL_INFO (HV_CALL_BASE + 1u)     /* -> x0 = 0, x1 = cell id, x2 = vCPU id, x3 = vCPU count, x4 = cell count, x5 = IPA of memory region 0, x6 = its size, x7 = boot count (1 on the first boot, +1 per SYSTEM_RESET) */
-#define HV_CALL_CONSOLE_WRITE (HV_CALL_BASE + 2u) /* x1 = IPA, x2 = len -> x0 = bytes written or error */
-#define HV_CALL_TEST_EXIT (HV_CALL_BASE + 3u)     /* x1 = status; does not return */
+#define HV_CALL_VERSION (HV_CALL_BASE + 0u) /* -> x0 = major<<16 | minor */
+#define HV_CALL_CELL_INFO \
+	(HV_CALL_BASE +   \
+	 1u) /* -> x0 = 0, x1 = cell id, x2 = vCPU id, x3 = vCPU count, x4 = cell count, x5 = IPA of memory region 0, x6 = its size, x7 = boot count (1 on the first boot, +1 per SYSTEM_RESET) */
+#define HV_CALL_CONSOLE_WRITE \
+	(HV_CALL_BASE +       \
+	 2u) /* x1 = IPA, x2 = len -> x0 = bytes written or error */
+#define HV_CALL_TEST_EXIT (HV_CALL_BASE + 3u) /* x1 = status; does not return */
 
 #define HV_VERSION_MAJOR 0u
 #define HV_VERSION_MINOR 1u

@@ -29,8 +29,8 @@
 struct stage2_geometry {
 	unsigned ipa_bits;    /* input size, 32..48 */
 	unsigned start_level; /* 0..2 */
-	unsigned root_pages;  /* concatenated tables at the start level (1..16) */
-	uint64_t vtcr;        /* VTCR_EL2 value (T0SZ, SL0, TG0, SH0, ORGN0, IRGN0, PS) */
+	unsigned root_pages; /* concatenated tables at the start level (1..16) */
+	uint64_t vtcr; /* VTCR_EL2 value (T0SZ, SL0, TG0, SH0, ORGN0, IRGN0, PS) */
 };
 
 /*
@@ -46,7 +46,7 @@ HV_MUST_CHECK enum hv_err stage2_geometry(unsigned ipa_bits, unsigned pa_bits,
 struct stage2 {
 	struct page_pool *pool;
 	struct stage2_geometry geo;
-	paddr_t root;   /* first page of the root table(s) */
+	paddr_t root; /* first page of the root table(s) */
 	uint16_t vmid;
 	uint64_t table_pages; /* pages this tree holds, including the root */
 };
@@ -87,11 +87,11 @@ HV_MUST_CHECK enum hv_err stage2_protect(struct stage2 *s2, ipa_t ipa,
 					 uint64_t size, unsigned flags);
 
 struct stage2_walk {
-	paddr_t pa;         /* output address of `ipa` itself */
-	unsigned flags;     /* S2_* */
-	unsigned level;     /* level of the leaf descriptor (1..3) */
+	paddr_t pa;	    /* output address of `ipa` itself */
+	unsigned flags;	    /* S2_* */
+	unsigned level;	    /* level of the leaf descriptor (1..3) */
 	uint64_t leaf_size; /* bytes covered by the leaf (4 KiB, 2 MiB, 1 GiB) */
-	ipa_t leaf_ipa;     /* first IPA the leaf covers */
+	ipa_t leaf_ipa;	    /* first IPA the leaf covers */
 };
 
 /* Translates `ipa`. false (and *out untouched) when it is not mapped. */

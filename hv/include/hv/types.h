@@ -35,16 +35,40 @@ typedef struct {
 	uint64_t va;
 } vaddr_t;
 
-static inline paddr_t pa_init(uint64_t a) { return (paddr_t){ a }; }
-static inline uint64_t pa_addr(paddr_t a) { return a.pa; }
-static inline paddr_t pa_add(paddr_t a, uint64_t off) { return (paddr_t){ a.pa + off }; }
+static inline paddr_t pa_init(uint64_t a)
+{
+	return (paddr_t){a};
+}
+static inline uint64_t pa_addr(paddr_t a)
+{
+	return a.pa;
+}
+static inline paddr_t pa_add(paddr_t a, uint64_t off)
+{
+	return (paddr_t){a.pa + off};
+}
 
-static inline ipa_t ipa_init(uint64_t a) { return (ipa_t){ a }; }
-static inline uint64_t ipa_addr(ipa_t a) { return a.ipa; }
-static inline ipa_t ipa_add(ipa_t a, uint64_t off) { return (ipa_t){ a.ipa + off }; }
+static inline ipa_t ipa_init(uint64_t a)
+{
+	return (ipa_t){a};
+}
+static inline uint64_t ipa_addr(ipa_t a)
+{
+	return a.ipa;
+}
+static inline ipa_t ipa_add(ipa_t a, uint64_t off)
+{
+	return (ipa_t){a.ipa + off};
+}
 
-static inline vaddr_t va_init(uint64_t a) { return (vaddr_t){ a }; }
-static inline uint64_t va_addr(vaddr_t a) { return a.va; }
+static inline vaddr_t va_init(uint64_t a)
+{
+	return (vaddr_t){a};
+}
+static inline uint64_t va_addr(vaddr_t a)
+{
+	return a.va;
+}
 
 /*
  * Errors returned by fallible core functions. Functions returning this enum
@@ -52,14 +76,14 @@ static inline uint64_t va_addr(vaddr_t a) { return a.va; }
  */
 enum hv_err {
 	HV_OK = 0,
-	HV_ERR_INVAL,   /* malformed argument or input */
-	HV_ERR_NOMEM,   /* a fixed pool (pages, VMIDs, slots) is exhausted */
+	HV_ERR_INVAL,	/* malformed argument or input */
+	HV_ERR_NOMEM,	/* a fixed pool (pages, VMIDs, slots) is exhausted */
 	HV_ERR_OVERLAP, /* a range collides with one already in use */
-	HV_ERR_RANGE,   /* an address or size lies outside what is allowed */
-	HV_ERR_EXISTS,  /* already mapped / already present */
-	HV_ERR_NOENT,   /* not found / not mapped */
-	HV_ERR_DENIED,  /* the caller is not allowed to do this */
-	HV_ERR_STATE,   /* the object is in the wrong state for this */
+	HV_ERR_RANGE,	/* an address or size lies outside what is allowed */
+	HV_ERR_EXISTS,	/* already mapped / already present */
+	HV_ERR_NOENT,	/* not found / not mapped */
+	HV_ERR_DENIED,	/* the caller is not allowed to do this */
+	HV_ERR_STATE,	/* the object is in the wrong state for this */
 };
 
 /* Short constant name of an error, for reports ("HV_ERR_OVERLAP"). */
@@ -95,7 +119,8 @@ static inline bool hv_range_contains(uint64_t outer, uint64_t osize,
 {
 	if (isize == 0)
 		return inner >= outer && inner - outer <= osize;
-	return inner >= outer && isize <= osize && inner - outer <= osize - isize;
+	return inner >= outer && isize <= osize &&
+	       inner - outer <= osize - isize;
 }
 
 #endif /* HV_TYPES_H */

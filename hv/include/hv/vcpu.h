@@ -15,8 +15,8 @@
 enum hv_reg {
 	HV_REG_X0 = 0, /* X0..X30 are HV_REG_X0 + n */
 	HV_REG_X30 = 30,
-	HV_REG_PC = 31,    /* ELR_EL2 on bare metal: where the guest resumes */
-	HV_REG_PSTATE,     /* SPSR_EL2: the guest's PSTATE at the exit */
+	HV_REG_PC = 31, /* ELR_EL2 on bare metal: where the guest resumes */
+	HV_REG_PSTATE,	/* SPSR_EL2: the guest's PSTATE at the exit */
 	HV_REG_SP_EL1,
 	HV_REG_ELR_EL1,
 	HV_REG_SPSR_EL1,
@@ -27,7 +27,7 @@ enum hv_reg {
 };
 
 enum hv_vcpu_state {
-	HV_VCPU_OFF,        /* not started, or PSCI CPU_OFF */
+	HV_VCPU_OFF,	    /* not started, or PSCI CPU_OFF */
 	HV_VCPU_ON_PENDING, /* CPU_ON accepted; its pCPU starts it next */
 	HV_VCPU_RUNNING,    /* runnable */
 	HV_VCPU_WAITING,    /* in WFI / CPU_SUSPEND until a wake-up event */
@@ -42,7 +42,7 @@ struct hv_vcpu {
 	unsigned pcpu; /* physical CPU it is pinned to (static partitioning) */
 	enum hv_vcpu_state state;
 	uint64_t exits[HV_EXCLASS_COUNT]; /* exits handled, by class */
-	ipa_t on_entry;      /* ON_PENDING: where CPU_ON starts it */
+	ipa_t on_entry;	     /* ON_PENDING: where CPU_ON starts it */
 	uint64_t on_context; /* ON_PENDING: its X0 (PSCI context_id) */
 	void *hal; /* HAL-private state, owned by hal_vcpu_create/destroy */
 };

@@ -35,7 +35,7 @@
 
 /* Priority bits implemented: the top 5 (see above). */
 #define VCPUIF_PRIO_MASK 0xf8u
-#define VCPUIF_PRIO_SHIFT 3u /* active-priority bit n = priority n << 3 */
+#define VCPUIF_PRIO_SHIFT 3u   /* active-priority bit n = priority n << 3 */
 #define VCPUIF_IDLE_PRIO 0xffu /* running priority with nothing active */
 #define VCPUIF_MIN_BPR0 2u
 #define VCPUIF_MIN_BPR1 3u
@@ -63,9 +63,9 @@ struct vcpuif {
 	uint64_t lr[VGIC_MAX_LRS]; /* ICH_LR<n>_EL2 */
 	unsigned lr_count;	   /* LRs implemented, <= VGIC_MAX_LRS */
 	uint64_t hcr;		   /* ICH_HCR_EL2: En, UIE, EOIcount */
-	uint64_t vmcr;		   /* ICH_VMCR_EL2: VPMR, VBPR0/1, VENG0/1, VEOIM, VCBPR */
-	uint32_t ap0r0;		   /* ICH_AP0R0_EL2: active group-0 priorities */
-	uint32_t ap1r0;		   /* ICH_AP1R0_EL2: active group-1 priorities */
+	uint64_t vmcr;	/* ICH_VMCR_EL2: VPMR, VBPR0/1, VENG0/1, VEOIM, VCBPR */
+	uint32_t ap0r0; /* ICH_AP0R0_EL2: active group-0 priorities */
+	uint32_t ap1r0; /* ICH_AP1R0_EL2: active group-1 priorities */
 };
 
 /*

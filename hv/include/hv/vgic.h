@@ -68,7 +68,7 @@ struct vgic_cpu {
 	uint32_t lr_used; /* bit n: LR n holds lr_intid[n] */
 	uint16_t lr_intid[VGIC_MAX_LRS];
 	uint64_t lr_val[VGIC_MAX_LRS]; /* last value written or read back */
-	bool synced; /* LRs folded into the model since the last flush */
+	bool synced;	    /* LRs folded into the model since the last flush */
 	uint64_t flush_gen; /* vgic->gen when this vCPU's LRs were last chosen */
 };
 

@@ -20,15 +20,15 @@
  * 28 and 29 in that configuration; writing them as 0 is CONSTRAINED
  * UNPREDICTABLE on some cores, so every write includes them.
  */
-#define SCTLR_EL2_M (UINT64_C(1) << 0)  /* stage-1 MMU enable */
-#define SCTLR_EL2_A (UINT64_C(1) << 1)  /* alignment check */
-#define SCTLR_EL2_C (UINT64_C(1) << 2)  /* data cacheability */
+#define SCTLR_EL2_M (UINT64_C(1) << 0)	/* stage-1 MMU enable */
+#define SCTLR_EL2_A (UINT64_C(1) << 1)	/* alignment check */
+#define SCTLR_EL2_C (UINT64_C(1) << 2)	/* data cacheability */
 #define SCTLR_EL2_SA (UINT64_C(1) << 3) /* SP alignment check */
 #define SCTLR_EL2_I (UINT64_C(1) << 12) /* instruction cacheability */
 #define SCTLR_EL2_WXN (UINT64_C(1) << 19)
 #define SCTLR_EL2_EE (UINT64_C(1) << 25) /* big-endian EL2 data */
-#define SCTLR_EL2_RES1                                                    \
-	((UINT64_C(1) << 4) | (UINT64_C(1) << 5) | (UINT64_C(1) << 11) |  \
+#define SCTLR_EL2_RES1                                                     \
+	((UINT64_C(1) << 4) | (UINT64_C(1) << 5) | (UINT64_C(1) << 11) |   \
 	 (UINT64_C(1) << 16) | (UINT64_C(1) << 18) | (UINT64_C(1) << 22) | \
 	 (UINT64_C(1) << 23) | (UINT64_C(1) << 28) | (UINT64_C(1) << 29))
 
@@ -58,7 +58,7 @@
 /* MAIR_EL2 attribute encodings (D24.2.100). */
 #define MAIR_ATTR_DEVICE_nGnRE UINT64_C(0x04)
 #define MAIR_ATTR_NORMAL_WB UINT64_C(0xff) /* inner/outer WB, RA, WA */
-#define MAIR_ATTR_SHIFT(idx) ((idx) * 8)
+#define MAIR_ATTR_SHIFT(idx) ((idx)*8)
 
 /*
  * EL2 stage-1 block/page descriptor bits (D8.3.2). In the EL2 regime
@@ -119,7 +119,7 @@
 #define MDCR_EL2_HPMD (UINT64_C(1) << 17)
 
 /* DCZID_EL0 (Arm ARM D19.2.x): DC ZVA block size and permission. */
-#define DCZID_EL0_BS_MASK UINT64_C(0xf) /* log2(block size in 4-byte words) */
+#define DCZID_EL0_BS_MASK UINT64_C(0xf)	 /* log2(block size in 4-byte words) */
 #define DCZID_EL0_DZP (UINT64_C(1) << 4) /* DC ZVA prohibited */
 
 #endif /* HV_ARM64_EL2_H */

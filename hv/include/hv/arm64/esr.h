@@ -13,8 +13,9 @@
 #define ESR_EL2_IL (UINT64_C(1) << 25) /* 32-bit instruction trapped */
 #define ESR_EL2_ISS_MASK UINT64_C(0x1ffffff)
 
-#define ESR_EL2_EC(esr) ((unsigned)(((esr) & ESR_EL2_EC_MASK) >> ESR_EL2_EC_SHIFT))
-#define ESR_EL2_ISS(esr) ((uint32_t)((esr) & ESR_EL2_ISS_MASK))
+#define ESR_EL2_EC(esr) \
+	((unsigned)(((esr)&ESR_EL2_EC_MASK) >> ESR_EL2_EC_SHIFT))
+#define ESR_EL2_ISS(esr) ((uint32_t)((esr)&ESR_EL2_ISS_MASK))
 
 /* Exception classes (D24.2.40, table "ESR_ELx.EC"). */
 #define ESR_EC_UNKNOWN 0x00u
@@ -60,9 +61,11 @@
 
 /* Fault status codes shared by DFSC and IFSC (table "DFSC"). */
 #define ESR_FSC_ADDR_SIZE_L(n) (0x00u + (unsigned)(n))
-#define ESR_FSC_TRANS_L(n) (0x04u + (unsigned)(n)) /* translation fault, level n */
+#define ESR_FSC_TRANS_L(n) \
+	(0x04u + (unsigned)(n)) /* translation fault, level n */
 #define ESR_FSC_ACCESS_L(n) (0x08u + (unsigned)(n))
-#define ESR_FSC_PERM_L(n) (0x0cu + (unsigned)(n)) /* permission fault, level n */
+#define ESR_FSC_PERM_L(n) \
+	(0x0cu + (unsigned)(n)) /* permission fault, level n */
 #define ESR_FSC_SYNC_EXT 0x10u
 #define ESR_FSC_ALIGN 0x21u
 #define ESR_FSC_TYPE_MASK 0x3cu /* FSC without its level bits */
@@ -84,22 +87,24 @@
 #define ESR_ISS_SYS_REG_MASK UINT32_C(0x3ffc1e)
 
 /* Builds the ISS_SYS "register identity" bits for op0,op1,CRn,CRm,op2. */
-#define ESR_ISS_SYS_REG(op0, op1, crn, crm, op2)                         \
-	((UINT32_C(op0) << ESR_ISS_SYS_OP0_SHIFT) |                      \
-	 (UINT32_C(op2) << ESR_ISS_SYS_OP2_SHIFT) |                      \
-	 (UINT32_C(op1) << ESR_ISS_SYS_OP1_SHIFT) |                      \
-	 (UINT32_C(crn) << ESR_ISS_SYS_CRN_SHIFT) |                      \
+#define ESR_ISS_SYS_REG(op0, op1, crn, crm, op2)    \
+	((UINT32_C(op0) << ESR_ISS_SYS_OP0_SHIFT) | \
+	 (UINT32_C(op2) << ESR_ISS_SYS_OP2_SHIFT) | \
+	 (UINT32_C(op1) << ESR_ISS_SYS_OP1_SHIFT) | \
+	 (UINT32_C(crn) << ESR_ISS_SYS_CRN_SHIFT) | \
 	 (UINT32_C(crm) << ESR_ISS_SYS_CRM_SHIFT))
 
 /* Builds an ESR value from an EC, the IL bit and an ISS. */
-#define ESR_EL2_MAKE(ec, il, iss)                                        \
+#define ESR_EL2_MAKE(ec, il, iss)                                           \
 	((((uint64_t)(ec)) << ESR_EL2_EC_SHIFT) | ((il) ? ESR_EL2_IL : 0) | \
-	 ((uint64_t)(iss) & ESR_EL2_ISS_MASK))
+	 ((uint64_t)(iss)&ESR_EL2_ISS_MASK))
 
 /* HPFAR_EL2.FIPA holds IPA[51:12] in bits [43:4] (D24.2.71). */
 #define HPFAR_EL2_FIPA_SHIFT 4
 #define HPFAR_EL2_FIPA_MASK (UINT64_C(0xffffffffff) << HPFAR_EL2_FIPA_SHIFT)
-#define HPFAR_EL2_FROM_IPA(ipa) ((((uint64_t)(ipa)) >> 12) << HPFAR_EL2_FIPA_SHIFT)
-#define HPFAR_EL2_TO_IPA(hpfar) ((((hpfar) & HPFAR_EL2_FIPA_MASK) >> HPFAR_EL2_FIPA_SHIFT) << 12)
+#define HPFAR_EL2_FROM_IPA(ipa) \
+	((((uint64_t)(ipa)) >> 12) << HPFAR_EL2_FIPA_SHIFT)
+#define HPFAR_EL2_TO_IPA(hpfar) \
+	((((hpfar)&HPFAR_EL2_FIPA_MASK) >> HPFAR_EL2_FIPA_SHIFT) << 12)
 
 #endif /* HV_ARM64_ESR_H */

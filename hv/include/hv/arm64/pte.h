@@ -36,7 +36,8 @@
 #define PTE_S2_XN (UINT64_C(2) << 53) /* execute-never at EL1 and EL0 */
 #define PTE_S2_XN_MASK (UINT64_C(3) << 53)
 
-#define PTE_S2_ATTR_MASK (PTE_S2_MEMATTR_MASK | PTE_S2_S2AP_MASK | \
-			  (UINT64_C(3) << PTE_S2_SH_SHIFT) | PTE_S2_AF | PTE_S2_XN_MASK)
+#define PTE_S2_ATTR_MASK                          \
+	(PTE_S2_MEMATTR_MASK | PTE_S2_S2AP_MASK | \
+	 (UINT64_C(3) << PTE_S2_SH_SHIFT) | PTE_S2_AF | PTE_S2_XN_MASK)
 
 #endif /* HV_ARM64_PTE_H */
