@@ -57,9 +57,13 @@ _Static_assert(BM_CTX_SPSR_EL2 == BM_CTX_ELR_EL2 + 8,
  *   SWIO    set/way invalidates become clean+invalidate, and
  *   TSW     set/way operations trap, because set/way maintenance of one
  *           guest would otherwise act on caches shared with others;
- *   FB/BSU_IS TLB/cache maintenance and barriers broadcast inner
- *           shareable, so a guest migrating nothing still gets SMP
- *           semantics if the core ever lets a vCPU move;
+ *   BSU_IS  barriers are at least inner shareable;
+ *   (not FB) a guest's local TLB and cache maintenance stays local: with
+ *           static partitioning a vCPU never moves to another pCPU, so
+ *           what it invalidated on its own pCPU is all it can have
+ *           cached. Forcing broadcast would make every local TLBI a
+ *           system-wide one (and on QEMU a synchronisation of all CPU
+ *           threads) for nothing;
  *   APK/API (only with pointer authentication) guests' PAuth keys and
  *           instructions do not trap: the keys are live per pCPU like
  *           every other EL1 register.
@@ -67,8 +71,7 @@ _Static_assert(BM_CTX_SPSR_EL2 == BM_CTX_ELR_EL2 + 8,
  */
 #define BM_HCR_GUEST                                                         \
 	(HCR_EL2_VM | HCR_EL2_RW | HCR_EL2_IMO | HCR_EL2_FMO | HCR_EL2_AMO | \
-	 HCR_EL2_TSC | HCR_EL2_SWIO | HCR_EL2_BSU_IS | HCR_EL2_FB |          \
-	 HCR_EL2_TSW)
+	 HCR_EL2_TSC | HCR_EL2_SWIO | HCR_EL2_BSU_IS | HCR_EL2_TSW)
 
 static uint64_t hcr_guest;
 
