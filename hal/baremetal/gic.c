@@ -349,66 +349,42 @@ unsigned hal_vgic_lr_count(void)
 
 /* ICH_LR<n>_EL2 is encoded per n (S3_4_C12_C12_<n> for 0-7, C13 for
  * 8-15): a runtime n needs a switch. */
-#define LR_CASE(n, reg)               \
-	case n:                       \
-		v = READ_SYSREG(reg); \
-		break
+/* The 16 ICH_LR<n>_EL2 encodings: one list for both switches below. */
+#define ICH_LRS(X)                                                           \
+	X(0)                                                                 \
+	X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) \
+		X(14) X(15)
+
+#define LR_GET(n)                                 \
+	case n:                                   \
+		v = READ_SYSREG(ich_lr##n##_el2); \
+		break;
 static uint64_t lr_get(unsigned n)
 {
 	uint64_t v = 0;
 
 	switch (n) {
-		LR_CASE(0, ich_lr0_el2);
-		LR_CASE(1, ich_lr1_el2);
-		LR_CASE(2, ich_lr2_el2);
-		LR_CASE(3, ich_lr3_el2);
-		LR_CASE(4, ich_lr4_el2);
-		LR_CASE(5, ich_lr5_el2);
-		LR_CASE(6, ich_lr6_el2);
-		LR_CASE(7, ich_lr7_el2);
-		LR_CASE(8, ich_lr8_el2);
-		LR_CASE(9, ich_lr9_el2);
-		LR_CASE(10, ich_lr10_el2);
-		LR_CASE(11, ich_lr11_el2);
-		LR_CASE(12, ich_lr12_el2);
-		LR_CASE(13, ich_lr13_el2);
-		LR_CASE(14, ich_lr14_el2);
-		LR_CASE(15, ich_lr15_el2);
+		ICH_LRS(LR_GET)
 	default:
 		break;
 	}
 	return v;
 }
-#undef LR_CASE
+#undef LR_GET
 
-#define LR_CASE(n, reg)               \
-	case n:                       \
-		WRITE_SYSREG(reg, v); \
-		break
+#define LR_SET(n)                                 \
+	case n:                                   \
+		WRITE_SYSREG(ich_lr##n##_el2, v); \
+		break;
 static void lr_set(unsigned n, uint64_t v)
 {
 	switch (n) {
-		LR_CASE(0, ich_lr0_el2);
-		LR_CASE(1, ich_lr1_el2);
-		LR_CASE(2, ich_lr2_el2);
-		LR_CASE(3, ich_lr3_el2);
-		LR_CASE(4, ich_lr4_el2);
-		LR_CASE(5, ich_lr5_el2);
-		LR_CASE(6, ich_lr6_el2);
-		LR_CASE(7, ich_lr7_el2);
-		LR_CASE(8, ich_lr8_el2);
-		LR_CASE(9, ich_lr9_el2);
-		LR_CASE(10, ich_lr10_el2);
-		LR_CASE(11, ich_lr11_el2);
-		LR_CASE(12, ich_lr12_el2);
-		LR_CASE(13, ich_lr13_el2);
-		LR_CASE(14, ich_lr14_el2);
-		LR_CASE(15, ich_lr15_el2);
+		ICH_LRS(LR_SET)
 	default:
 		break;
 	}
 }
-#undef LR_CASE
+#undef LR_SET
 
 /* Clears the active-priority registers of both groups. */
 static void apr_clear(void)

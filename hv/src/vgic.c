@@ -396,6 +396,18 @@ static uint32_t id_reg(uint64_t off)
 	}
 }
 
+/* The tail both frames share: the ID registers (PIDR/CIDR, same layout in
+ * GICD and GICR frames) or, anywhere else, read-as-zero/write-ignored. */
+static bool id_or_raz_wi(uint64_t off, uint64_t *val, bool write)
+{
+	if (off >= GICD_PIDR4) {
+		if (!write)
+			*val = id_reg(off);
+		return true;
+	}
+	return raz_wi(val, write);
+}
+
 /* Common width check (IHI 0069, "GIC memory-mapped register access":
  * registers take aligned 32-bit accesses, some also bytes or 64 bits;
  * 16-bit accesses are never supported). */
@@ -509,16 +521,11 @@ static bool dist_access(struct vgic *vgic, uint64_t off, unsigned size,
 	default:
 		break;
 	}
-	if (off >= GICD_PIDR4) {
-		if (!write)
-			*val = id_reg(off);
-		return true;
-	}
 	/* TYPER2 (no vPE/nASSGI features), STATUSR, the message-based SPI
 	 * registers (MBIS = 0), ITARGETSR and SGIR (ARE == 1), IGRPMODR and
 	 * NSACR (DS == 1), the SGI pending registers, INMIR, the extended
 	 * SPI range (ESPI = 0) and everything reserved: RAZ/WI. */
-	return raz_wi(val, write);
+	return id_or_raz_wi(off, val, write);
 }
 
 static bool dist_read(void *dev, uint64_t off, unsigned size, uint64_t *val)
@@ -612,14 +619,9 @@ static bool rd_access(struct vgic *vgic, unsigned cpu, uint64_t off,
 	default:
 		break;
 	}
-	if (off >= GICD_PIDR4) {
-		if (!write)
-			*val = id_reg(off);
-		return true;
-	}
 	/* GICR_CTLR (EnableLPIs RAZ/WI, RWP/UWP 0), STATUSR, SYNCR (never
 	 * busy), the LPI registers and everything reserved. */
-	return raz_wi(val, write);
+	return id_or_raz_wi(off, val, write);
 }
 
 static bool sgi_access(struct vgic *vgic, unsigned cpu, uint64_t off,

@@ -9,6 +9,7 @@
 #include <hv/boot.h>
 #include <hv/hv.h>
 
+#include "check_run.h"
 #include "fake_hal.h"
 #include "fixture.h"
 
@@ -155,9 +156,5 @@ int main(void)
 	tcase_add_test(tc, linux_config_errors);
 	tcase_add_test(tc, raw_image_boot);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

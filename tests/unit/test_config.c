@@ -16,6 +16,7 @@
 #include <hv/config.h>
 
 #include "fake_hal.h"
+#include "check_run.h"
 
 /* The property tables below name only the fields they use. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -1592,11 +1593,5 @@ static Suite *config_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(config_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(config_suite());
 }

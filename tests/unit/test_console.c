@@ -6,6 +6,7 @@
 
 #include <hv/console.h>
 
+#include "check_run.h"
 #include "fake_hal.h"
 
 static struct console_line line;
@@ -86,9 +87,5 @@ int main(void)
 	tcase_add_test(tc, long_line_split);
 	tcase_add_test(tc, flush_partial);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

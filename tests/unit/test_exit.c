@@ -15,6 +15,7 @@
 #include <hv/pl011.h>
 #include <hv/smccc.h>
 
+#include "check_run.h"
 #include "fake_hal.h"
 #include "fixture.h"
 
@@ -423,9 +424,5 @@ static Suite *exit_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(exit_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(exit_suite());
 }

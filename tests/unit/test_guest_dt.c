@@ -16,6 +16,7 @@
 #include <libfdt.h>
 
 #include <hv/guest_dt.h>
+#include "check_run.h"
 
 #define BUF_SIZE 8192u
 #define RAM_BASE UINT64_C(0x40000000)
@@ -718,11 +719,5 @@ int main(void);
 
 int main(void)
 {
-	SRunner *sr = srunner_create(guest_dt_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(guest_dt_suite());
 }

@@ -9,6 +9,7 @@
 
 #include <hv/arm64/esr.h>
 #include <hv/insn.h>
+#include "check_run.h"
 
 /* The ISS an ISV = 1 access reports; s = SAS (log2 bytes). */
 #define ISS1(s, sse, srt, sf, ar, wnr)                                  \
@@ -253,11 +254,5 @@ int main(void);
 
 int main(void)
 {
-	SRunner *sr = srunner_create(insn_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(insn_suite());
 }

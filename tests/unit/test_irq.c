@@ -15,6 +15,7 @@
 #include <hv/vgic.h>
 #include <hv/vtimer.h>
 
+#include "check_run.h"
 #include "fake_hal.h"
 #include "fake_vgic.h"
 #include "fixture.h"
@@ -297,9 +298,5 @@ int main(void)
 	tcase_add_test(tc, flush_before_run);
 	tcase_add_test(tc, termination_kicks_other_vcpus);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -11,6 +11,7 @@
 #include <hv/arm64/el2.h>
 #include <hv/arm64/sysreg.h>
 #include <hv/linux.h>
+#include "check_run.h"
 
 #define MiB (UINT64_C(1) << 20)
 #define GiB (UINT64_C(1) << 30)
@@ -672,11 +673,5 @@ int main(void);
 
 int main(void)
 {
-	SRunner *sr = srunner_create(linux_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(linux_suite());
 }

@@ -13,6 +13,7 @@
 #include <hv/vcpu.h>
 
 #include "fake_hal.h"
+#include "check_run.h"
 
 /* Builds an ISV = 1 data-abort ISS; s = SAS (log2 bytes). */
 static uint32_t iss_make(unsigned s, bool sse, unsigned srt, bool sf, bool ar,
@@ -595,11 +596,5 @@ int main(void);
 
 int main(void)
 {
-	SRunner *sr = srunner_create(mmio_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(mmio_suite());
 }

@@ -9,6 +9,7 @@
 #include <hv/page_pool.h>
 
 #include "fake_hal.h"
+#include "check_run.h"
 
 #define RAM_BASE UINT64_C(0x40000000)
 #define RAM_SIZE (UINT64_C(8) << 20)
@@ -307,11 +308,5 @@ static Suite *page_pool_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(page_pool_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(page_pool_suite());
 }

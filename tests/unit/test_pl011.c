@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include <hv/pl011.h>
+#include "check_run.h"
 
 #define LCR_H_FEN (1u << 4)
 
@@ -374,11 +375,5 @@ int main(void);
 
 int main(void)
 {
-	SRunner *sr = srunner_create(pl011_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(pl011_suite());
 }

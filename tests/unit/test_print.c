@@ -8,6 +8,7 @@
 #include <hv/exit.h>
 #include <hv/print.h>
 
+#include "check_run.h"
 #include "fake_hal.h"
 
 static char buf[128];
@@ -108,9 +109,5 @@ int main(void)
 	tcase_add_test(tc, names);
 	tcase_add_test_raise_signal(tc, check_panics, 6 /* SIGABRT */);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

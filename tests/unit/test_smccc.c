@@ -9,6 +9,7 @@
 #include <hv/smccc.h>
 #include <hv/vcpu.h>
 
+#include "check_run.h"
 #include "fake_hal.h"
 #include "fixture.h"
 
@@ -470,9 +471,5 @@ static Suite *smccc_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(smccc_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(smccc_suite());
 }

@@ -11,6 +11,7 @@
 #include <hv/stage2.h>
 
 #include "fake_hal.h"
+#include "check_run.h"
 
 #define RAM_BASE UINT64_C(0x40000000)
 #define RAM_SIZE (UINT64_C(16) << 20)
@@ -1083,11 +1084,5 @@ static Suite *stage2_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(stage2_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(stage2_suite());
 }

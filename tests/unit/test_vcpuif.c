@@ -5,6 +5,8 @@
 
 #include <hv/vcpuif.h>
 
+#include "check_run.h"
+
 static struct vcpuif c;
 
 /* An LR value: state, group 1, priority, vINTID. */
@@ -387,9 +389,5 @@ int main(void)
 	tcase_add_test(tc, reset_state);
 	tcase_add_test(tc, lrs_beyond_count_ignored);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

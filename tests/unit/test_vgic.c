@@ -14,6 +14,7 @@
 
 #include "fake_hal.h"
 #include "fake_vgic.h"
+#include "check_run.h"
 
 #define NCPU 4u
 #define NSPI 64u /* INTIDs 32..95 */
@@ -1587,11 +1588,5 @@ int main(void);
 
 int main(void)
 {
-	SRunner *sr = srunner_create(vgic_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(vgic_suite());
 }

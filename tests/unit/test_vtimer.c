@@ -5,6 +5,8 @@
 
 #include <hv/vtimer.h>
 
+#include "check_run.h"
+
 static struct vtimer t;
 
 static void setup(void)
@@ -94,9 +96,5 @@ int main(void)
 	tcase_add_test(tc, tval_signed_32bit);
 	tcase_add_test(tc, deadline);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }
