@@ -350,10 +350,11 @@ unsigned hal_vgic_lr_count(void)
 /* ICH_LR<n>_EL2 is encoded per n (S3_4_C12_C12_<n> for 0-7, C13 for
  * 8-15): a runtime n needs a switch. */
 /* The 16 ICH_LR<n>_EL2 encodings: one list for both switches below. */
-#define ICH_LRS(X)                                                           \
-	X(0)                                                                 \
-	X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) \
-		X(14) X(15)
+#define ICH_LRS(X) \
+	X(0)       \
+	X(1)       \
+	X(2)       \
+	X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15)
 
 #define LR_GET(n)                                 \
 	case n:                                   \
