@@ -42,21 +42,9 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 not found"; exit 77; }
-command -v "$qemu" >/dev/null 2>&1 \
-    || { echo "SKIP: $qemu not found (install qemu-system-arm)"; exit 77; }
-
-sh "$here/fetch-assets.sh" "$cache"
-rc=$?
-[ $rc -eq 0 ] || exit $rc
-
-if [ -n "$out" ]; then
-    mkdir -p "$out" || exit 1
-    tmpdir=''
-else
-    out=$(mktemp -d "${TMPDIR:-/tmp}/cellvisor-linux.XXXXXX") || exit 1
-    tmpdir=$out
-fi
+. "$here/lib.sh"
+linux_prepare
+linux_out_dir
 
 python3 "$here/mkinitramfs.py" "$out/initramfs.cpio" "$cache/busybox" \
     ${init:+--init "$init"} || exit 1
@@ -65,11 +53,4 @@ python3 "$here/run_qemu_linux.py" --qemu "$qemu" --machine "$machine" \
     --cpu "$cpu" --smp "$smp" --memory 1G \
     --kernel "$cache/Image" --initrd "$out/initramfs.cpio" --append "$append" \
     --expect-cpus "$smp" --timeout "$timeout_s" --log "$out/console.log"
-rc=$?
-
-if [ $rc -eq 0 ] && [ -n "$tmpdir" ]; then
-    rm -rf "$tmpdir"
-elif [ $rc -ne 0 ]; then
-    echo "kept: $out (initramfs.cpio, console.log)"
-fi
-exit $rc
+linux_finish $?

@@ -43,21 +43,9 @@ done
 [ -f "$image" ] || { echo "boot-cell.sh: no EL2 image at $image" >&2; exit 1; }
 [ -f "$config" ] || { echo "boot-cell.sh: no config blob at $config" >&2; exit 1; }
 
-command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 not found"; exit 77; }
-command -v "$qemu" >/dev/null 2>&1 \
-    || { echo "SKIP: $qemu not found (install qemu-system-arm)"; exit 77; }
-
-sh "$here/fetch-assets.sh" "$cache"
-rc=$?
-[ $rc -eq 0 ] || exit $rc
-
-if [ -n "$out" ]; then
-    mkdir -p "$out" || exit 1
-    tmpdir=''
-else
-    out=$(mktemp -d "${TMPDIR:-/tmp}/cellvisor-linux.XXXXXX") || exit 1
-    tmpdir=$out
-fi
+. "$here/lib.sh"
+linux_prepare
+linux_out_dir
 
 python3 "$here/mkinitramfs.py" "$out/initramfs.cpio" "$cache/busybox" || exit 1
 # The config names its images "Image" and "initramfs.cpio".
@@ -70,11 +58,4 @@ python3 "$here/run_qemu_linux.py" --qemu "$qemu" \
     --marker '^\[linux\] CELLVISOR-LINUX-OK cpus=(\d+)' --expect-cpus "$cpus" \
     --poweroff-regex '^cellvisor: all cells ended, status 0$' \
     --timeout "$timeout_s" --log "$out/console.log"
-rc=$?
-
-if [ $rc -eq 0 ] && [ -n "$tmpdir" ]; then
-    rm -rf "$tmpdir"
-elif [ $rc -ne 0 ]; then
-    echo "kept: $out (initramfs.cpio, linux.cpio, console.log)"
-fi
-exit $rc
+linux_finish $?
