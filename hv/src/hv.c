@@ -7,6 +7,7 @@
 #include <hal/platform.h>
 #include <hal/vcpu.h>
 #include <hv/hv.h>
+#include <hv/isolation.h>
 #include <hv/lib.h>
 #include <hv/print.h>
 #include <hv/smccc.h>
@@ -105,7 +106,13 @@ enum hv_err hv_init_config(struct hv *hv, const struct hv_config *cfg,
 
 enum hv_err hv_start(struct hv *hv, struct hv_config_error *err)
 {
+	char why[160];
+
 	err->msg[0] = '\0';
+	/* Before any guest runs: what the tables map must be exactly what
+	 * the config gave each cell. A violation is a hypervisor bug. */
+	if (isolation_check(hv, why, sizeof(why)) != HV_OK)
+		hal_panic(why);
 	for (unsigned i = 0; i < hv->cell_count; i++) {
 		struct hv_cell *cell = &hv->cells[i];
 		enum hv_err e = cell_start(cell);
