@@ -2,7 +2,9 @@
 /*
  * Entry of every test guest: entered at EL1h, MMU off, at the load IPA
  * with x0 = 0. Sets up the stack and .bss, installs a vector table that
- * reports any exception (none is expected) and runs main().
+ * reports any exception (none is expected, unless the guest handles IRQs
+ * with guest_irq() or synchronous exceptions with guest_sync_hook()) and
+ * runs main().
  */
 
 /* Kept equal to GUEST_HEADER_MAGIC in guest.h: "CVGUEST0" little-endian. */
@@ -64,10 +66,12 @@ vectors:
 	 * SError; current EL with SP_ELx: 0x200.. (0x280 = IRQ, the only
 	 * exception the guests expect, and only those that unmask IRQs);
 	 * then lower EL AArch64 and AArch32. */
-	.rept	5
+	.rept	4
 	.balign	0x80
 	b	exc_common
 	.endr
+	.balign	0x80
+	b	sync_entry
 	.balign	0x80
 	b	irq_entry
 	.rept	10
@@ -84,6 +88,48 @@ exc_common:
 	mrs	x2, far_el1
 	bl	guest_exception
 	b	.
+
+/*
+ * Synchronous exception from EL1h (VBAR_EL1 + 0x200). Without a
+ * guest_sync_hook (a weak reference: 0 unless a guest defines it) this is
+ * exc_common, unchanged. With one, the same registers as for an IRQ are
+ * saved on the interrupted SP, guest_sync_hook(esr, elr, far) is called
+ * and the exception returns to the address it returns (ELR_EL1 + 4 skips
+ * the faulting instruction). x9 is parked in SP_EL0 (unused: guests run
+ * at EL1h) while the hook is looked up, so no register is lost.
+ */
+	.section .text, "ax"
+	.weak	guest_sync_hook
+sync_entry:
+	msr	sp_el0, x9
+	ldr	x9, =guest_sync_hook
+	cbz	x9, exc_common
+	mrs	x9, sp_el0
+	sub	sp, sp, #(24 * 8)
+	stp	x0, x1, [sp, #(0 * 8)]
+	stp	x2, x3, [sp, #(2 * 8)]
+	stp	x4, x5, [sp, #(4 * 8)]
+	stp	x6, x7, [sp, #(6 * 8)]
+	stp	x8, x9, [sp, #(8 * 8)]
+	stp	x10, x11, [sp, #(10 * 8)]
+	stp	x12, x13, [sp, #(12 * 8)]
+	stp	x14, x15, [sp, #(14 * 8)]
+	stp	x16, x17, [sp, #(16 * 8)]
+	stp	x18, x29, [sp, #(18 * 8)]
+	mrs	x1, elr_el1
+	mrs	x2, spsr_el1
+	stp	x30, x1, [sp, #(20 * 8)]
+	str	x2, [sp, #(22 * 8)]
+	mrs	x0, esr_el1
+	mrs	x2, far_el1
+	bl	guest_sync_hook
+	/* x0 = where to resume */
+	ldr	x1, [sp, #(22 * 8)]
+	ldr	x30, [sp, #(20 * 8)]
+	msr	elr_el1, x0
+	msr	spsr_el1, x1
+	b	exc_restore
+	.ltorg
 
 /*
  * IRQ from EL1h: everything the AAPCS64 lets guest_irq() clobber (x0-x18,
@@ -112,6 +158,7 @@ irq_entry:
 	ldp	x30, x0, [sp, #(20 * 8)]
 	msr	elr_el1, x0
 	msr	spsr_el1, x1
+exc_restore:
 	ldp	x18, x29, [sp, #(18 * 8)]
 	ldp	x16, x17, [sp, #(16 * 8)]
 	ldp	x14, x15, [sp, #(14 * 8)]

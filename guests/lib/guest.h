@@ -220,6 +220,20 @@ void secondary_main(uint64_t context);
 void guest_irq(void);
 
 /*
+ * Synchronous exception handler, optional: crt0's vector for a synchronous
+ * exception taken from EL1 with SP_EL1 (VBAR_EL1 + 0x200) calls it when a
+ * guest defines it (crt0 refers to it weakly, so guests that do not define
+ * it keep the report-and-exit behaviour). It runs on the interrupted
+ * stack with x0-x18, x29, x30, ELR_EL1 and SPSR_EL1 saved, exceptions
+ * masked, and returns the address to resume at (elr + 4 skips the
+ * faulting instruction). Exceptions it does not expect can be passed on
+ * to guest_exception(), which reports them and exits with
+ * GUEST_STATUS_EXCEPTION.
+ */
+uint64_t guest_sync_hook(uint64_t esr, uint64_t elr, uint64_t far);
+void guest_exception(uint64_t esr, uint64_t elr, uint64_t far);
+
+/*
  * CPU_SUSPEND with a powerdown state that may resume at an entry point
  * (crt0.S): saves x19-x30 and SP, then calls `fid` (CPU_SUSPEND_32/64) by
  * HVC #0 with x1 = power_state, x2 = entry, x3 = context. entry == 0 means
