@@ -137,7 +137,7 @@ enum hv_err boot_load(struct hv_cell *cell, ipa_t *entry, uint64_t *x0)
 	if (cfg->kernel[0] != '\0')
 		return load_linux(cell, entry, x0);
 	*entry = cfg->entry;
-	*x0 = 0;
+	*x0 = cfg->boot_arg;
 	if (cfg->image[0] == '\0')
 		return HV_OK;
 	enum hv_err e = hal_image_get(cfg->image, &data, &size);

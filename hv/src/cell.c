@@ -126,6 +126,21 @@ enum hv_err cell_create(struct hv *hv, struct hv_cell *cell, unsigned id,
 		if (err != HV_OK)
 			goto fail_s2;
 	}
+	/* Channel windows this cell is on: the same physical pages as its
+	 * peer's, with this side's rights, never executable. */
+	for (unsigned i = 0; i < hv->config.channel_count; i++) {
+		const struct hv_channel_config *ch = &hv->config.channels[i];
+		unsigned side;
+		if (!config_channel_side(ch, id, &side))
+			continue;
+		struct hv_mem_region w = {.ipa = ch->ipa,
+					  .pa = ch->pa,
+					  .size = ch->size,
+					  .flags = ch->flags[side]};
+		err = map_region(cell, &w);
+		if (err != HV_OK)
+			goto fail_s2;
+	}
 	if (cfg->has_console) {
 		err = mmio_bus_add(&cell->bus, cfg->console_ipa,
 				   PL011_MMIO_SIZE, &pl011_mmio_ops,

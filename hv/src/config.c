@@ -98,7 +98,7 @@ static const struct config_props cell_props = {
 	HV_ARRAY_SIZE(cell_prop_names),
 	"cpus, memory, memory-access, image, load-address, entry, console, "
 	"fault-policy, gic-distributor, gic-redistributors, wfi, kernel, "
-	"initrd, bootargs",
+	"initrd, bootargs, boot-arg",
 };
 
 static enum hv_err config_fail(struct config_ctx *c, enum hv_err code,
@@ -950,6 +950,12 @@ static enum hv_err config_cell_linux(struct config_ctx *c, int node,
 				      HV_BOOTARGS_MAX);
 	if (ret)
 		return ret;
+	const uint8_t *arg;
+	ret = config_cells(c, node, "boot-arg", 2, "64-bit value", false, &arg);
+	if (ret)
+		return ret;
+	if (arg)
+		cell->boot_arg = config_u64(arg, 0);
 	if (cell->kernel[0] == '\0') {
 		if (cell->initrd[0] != '\0')
 			return config_fail(
@@ -1056,13 +1062,256 @@ static enum hv_err config_parse_cells(struct config_ctx *c, int node)
 	return HV_OK;
 }
 
+static const char *const channel_prop_names[] = {
+	"cells", "memory", "ipa", "access", "doorbells",
+};
+static const struct config_props channel_props = {
+	channel_prop_names,
+	HV_ARRAY_SIZE(channel_prop_names),
+	"cells, memory, ipa, access, doorbells",
+};
+
+/* Reads a property holding exactly two NUL-terminated strings. */
+static enum hv_err config_string_pair(struct config_ctx *c, int node,
+				      const char *prop, const char *out[2])
+{
+	const uint8_t *p;
+	size_t len, pos = 0;
+	unsigned n = 0;
+	enum hv_err ret = config_prop(c, node, prop, &p, &len);
+
+	if (ret)
+		return ret;
+	if (!p)
+		return config_fail(c, HV_ERR_INVAL, prop, "missing");
+	if (len == 0 || p[len - 1] != '\0')
+		return config_fail(c, HV_ERR_INVAL, prop,
+				   "not a list of NUL-terminated strings");
+	while (pos < len) {
+		const char *s = (const char *)p + pos;
+		if (n == 2)
+			return config_fail(c, HV_ERR_INVAL, prop,
+					   "expected exactly two strings");
+		out[n++] = s;
+		pos += __builtin_strlen(s) + 1;
+	}
+	if (n != 2)
+		return config_fail(c, HV_ERR_INVAL, prop,
+				   "expected exactly two strings");
+	return HV_OK;
+}
+
+/* The cell called `name`, or false. */
+static bool config_cell_index(const struct hv_config *cfg, const char *name,
+			      unsigned *index)
+{
+	for (unsigned i = 0; i < cfg->cell_count; i++)
+		if (config_streq(cfg->cells[i].name, name)) {
+			*index = i;
+			return true;
+		}
+	return false;
+}
+
+/* True when [ipa, ipa+size) collides with any window of `cell`. */
+static bool config_ipa_taken(const struct hv_cell_config *cell, uint64_t ipa,
+			     uint64_t size)
+{
+	for (unsigned r = 0; r < cell->region_count; r++)
+		if (hv_ranges_overlap(ipa_addr(cell->regions[r].ipa),
+				      cell->regions[r].size, ipa, size))
+			return true;
+	if (cell->has_console &&
+	    hv_ranges_overlap(ipa_addr(cell->console_ipa), CONFIG_CONSOLE_SIZE,
+			      ipa, size))
+		return true;
+	if (cell->has_gic &&
+	    (hv_ranges_overlap(ipa_addr(cell->gicd_ipa), HV_GICD_SIZE, ipa,
+			       size) ||
+	     hv_ranges_overlap(ipa_addr(cell->gicr_ipa),
+			       HV_GICR_SIZE_PER_VCPU * cell->cpu_count, ipa,
+			       size)))
+		return true;
+	return false;
+}
+
+static enum hv_err config_parse_channel(struct config_ctx *c, int node,
+					unsigned index)
+{
+	struct hv_config *cfg = c->cfg;
+	const struct hv_platform_config *p = &cfg->platform;
+	struct hv_channel_config *ch = &cfg->channels[index];
+	const char *names[2], *access[2];
+	const uint8_t *v;
+	enum hv_err ret;
+	int nlen;
+	const char *name = fdt_get_name(c->fdt, node, &nlen);
+
+	if (!name || nlen <= 0 || (size_t)nlen >= HV_NAME_MAX)
+		return config_fail(c, HV_ERR_INVAL, NULL,
+				   "channel names are 1..%u characters",
+				   HV_NAME_MAX - 1);
+	config_set_path(c, "/channels/", name, (size_t)nlen);
+	__builtin_memcpy(ch->name, name, (size_t)nlen);
+	ret = config_check_props(c, node, &channel_props);
+	if (!ret)
+		ret = config_check_leaf(c, node);
+	if (!ret)
+		ret = config_string_pair(c, node, "cells", names);
+	if (ret)
+		return ret;
+	for (unsigned i = 0; i < 2; i++)
+		if (!config_cell_index(cfg, names[i], &ch->cell[i]))
+			return config_fail(c, HV_ERR_INVAL, "cells",
+					   "no cell named '%.40s'", names[i]);
+	if (ch->cell[0] == ch->cell[1])
+		return config_fail(c, HV_ERR_INVAL, "cells",
+				   "a channel joins two different cells");
+
+	ret = config_cells(c, node, "memory", 4, "base, size", true, &v);
+	if (ret)
+		return ret;
+	ch->pa = pa_init(config_u64(v, 0));
+	ch->size = config_u64(v, 2);
+	uint64_t pa = pa_addr(ch->pa);
+	if (ch->size == 0 || !hv_is_aligned(pa, HV_PAGE_SIZE) ||
+	    !hv_is_aligned(ch->size, HV_PAGE_SIZE) ||
+	    hv_range_wraps(pa, ch->size))
+		return config_fail(c, HV_ERR_INVAL, "memory",
+				   "base and size must be non-zero multiples "
+				   "of 4 KiB");
+	if (!hv_range_contains(pa_addr(p->ram_base), p->ram_size, pa,
+			       ch->size) ||
+	    hv_ranges_overlap(pa_addr(p->hv_base), p->hv_size, pa, ch->size))
+		return config_fail(c, HV_ERR_RANGE, "memory",
+				   "0x%llx must be inside RAM and outside "
+				   "hypervisor-memory",
+				   (unsigned long long)pa);
+	for (unsigned i = 0; i < cfg->cell_count; i++)
+		for (unsigned r = 0; r < cfg->cells[i].region_count; r++) {
+			const struct hv_mem_region *m =
+				&cfg->cells[i].regions[r];
+			if (hv_ranges_overlap(pa_addr(m->pa), m->size, pa,
+					      ch->size))
+				return config_fail(c, HV_ERR_OVERLAP, "memory",
+						   "overlaps memory region %u "
+						   "of /cells/%s",
+						   r, cfg->cells[i].name);
+		}
+	for (unsigned i = 0; i < index; i++)
+		if (hv_ranges_overlap(pa_addr(cfg->channels[i].pa),
+				      cfg->channels[i].size, pa, ch->size))
+			return config_fail(c, HV_ERR_OVERLAP, "memory",
+					   "overlaps /channels/%s",
+					   cfg->channels[i].name);
+
+	ret = config_cells(c, node, "ipa", 2, "64-bit IPA", true, &v);
+	if (ret)
+		return ret;
+	ch->ipa = ipa_init(config_u64(v, 0));
+	uint64_t ipa = ipa_addr(ch->ipa);
+	if (!hv_is_aligned(ipa, HV_PAGE_SIZE) ||
+	    !hv_range_contains(0, UINT64_C(1) << p->ipa_bits, ipa, ch->size))
+		return config_fail(c, HV_ERR_RANGE, "ipa",
+				   "0x%llx must be page aligned and inside "
+				   "the %u-bit IPA space",
+				   (unsigned long long)ipa, p->ipa_bits);
+	for (unsigned s = 0; s < 2; s++) {
+		const struct hv_cell_config *cell = &cfg->cells[ch->cell[s]];
+		if (config_ipa_taken(cell, ipa, ch->size))
+			return config_fail(c, HV_ERR_OVERLAP, "ipa",
+					   "0x%llx collides with a window of "
+					   "/cells/%s",
+					   (unsigned long long)ipa, cell->name);
+		for (unsigned i = 0; i < index; i++) {
+			unsigned side;
+			const struct hv_channel_config *o = &cfg->channels[i];
+			if (config_channel_side(o, ch->cell[s], &side) &&
+			    hv_ranges_overlap(ipa_addr(o->ipa), o->size, ipa,
+					      ch->size))
+				return config_fail(
+					c, HV_ERR_OVERLAP, "ipa",
+					"0x%llx collides with /channels/%s in "
+					"/cells/%s",
+					(unsigned long long)ipa, o->name,
+					cell->name);
+		}
+	}
+
+	ret = config_string_pair(c, node, "access", access);
+	if (ret)
+		return ret;
+	for (unsigned s = 0; s < 2; s++) {
+		if (config_streq(access[s], "r"))
+			ch->flags[s] = HV_MEM_READ;
+		else if (config_streq(access[s], "rw"))
+			ch->flags[s] = HV_MEM_READ | HV_MEM_WRITE;
+		else
+			return config_fail(c, HV_ERR_INVAL, "access",
+					   "expected \"r\" or \"rw\" per cell");
+	}
+
+	ret = config_cells(c, node, "doorbells", 2, "INTID per cell", true, &v);
+	if (ret)
+		return ret;
+	for (unsigned s = 0; s < 2; s++) {
+		ch->doorbell[s] = config_u32(v, s);
+		if (!cfg->cells[ch->cell[s]].has_gic)
+			return config_fail(c, HV_ERR_INVAL, "doorbells",
+					   "/cells/%s has no virtual GIC for "
+					   "its doorbell",
+					   cfg->cells[ch->cell[s]].name);
+		if (ch->doorbell[s] < 32 + 2 || ch->doorbell[s] >= 32 + 96)
+			return config_fail(
+				c, HV_ERR_RANGE, "doorbells",
+				"INTID %u: doorbells are SPIs 34..127 "
+				"(33 is the console's)",
+				ch->doorbell[s]);
+	}
+	return HV_OK;
+}
+
+static enum hv_err config_parse_channels(struct config_ctx *c, int node)
+{
+	unsigned count = 0;
+	int sub;
+
+	enum hv_err ret = config_check_props(c, node, &cells_props);
+	if (ret)
+		return ret;
+	fdt_for_each_subnode(sub, c->fdt, node)
+	{
+		if (count == HV_MAX_CHANNELS)
+			return config_fail(c, HV_ERR_RANGE, NULL,
+					   "more than %u channels",
+					   HV_MAX_CHANNELS);
+		ret = config_parse_channel(c, sub, count);
+		if (ret)
+			return ret;
+		count++;
+		c->cfg->channel_count = count;
+	}
+	return HV_OK;
+}
+
+bool config_channel_side(const struct hv_channel_config *ch, unsigned cell,
+			 unsigned *side)
+{
+	for (unsigned s = 0; s < 2; s++)
+		if (ch->cell[s] == cell) {
+			*side = s;
+			return true;
+		}
+	return false;
+}
+
 /*
  * The root: the compatible string, known properties, and exactly the
  * subnodes platform and cells. Finds both so that the platform can be
  * parsed first (cells are checked against it) whatever the node order.
  */
 static enum hv_err config_parse_root(struct config_ctx *c, int *platform,
-				     int *cells)
+				     int *cells, int *channels)
 {
 	const uint8_t *p;
 	enum hv_err ret;
@@ -1071,6 +1320,7 @@ static enum hv_err config_parse_root(struct config_ctx *c, int *platform,
 
 	*platform = -1;
 	*cells = -1;
+	*channels = -1;
 	(void)hv_snprintf(c->path, sizeof(c->path), "/");
 	ret = config_check_props(c, 0, &root_props);
 	if (!ret)
@@ -1099,10 +1349,12 @@ static enum hv_err config_parse_root(struct config_ctx *c, int *platform,
 			slot = platform;
 		else if (config_streq(name, "cells"))
 			slot = cells;
+		else if (config_streq(name, "channels"))
+			slot = channels;
 		else
-			return config_fail(
-				c, HV_ERR_INVAL, NULL,
-				"unknown node (expected /platform and /cells)");
+			return config_fail(c, HV_ERR_INVAL, NULL,
+					   "unknown node (expected /platform, "
+					   "/cells and /channels)");
 		if (*slot >= 0)
 			return config_fail(c, HV_ERR_INVAL, NULL,
 					   "node given twice");
@@ -1137,7 +1389,7 @@ static const char *config_fdt_strerror(int e)
 static enum hv_err config_parse_blob(struct config_ctx *c, size_t size)
 {
 	enum hv_err ret;
-	int platform, cells, e;
+	int platform, cells, channels, e;
 
 	(void)hv_snprintf(c->path, sizeof(c->path), "config");
 	if (!c->fdt || size == 0)
@@ -1161,7 +1413,7 @@ static enum hv_err config_parse_blob(struct config_ctx *c, size_t size)
 				   config_fdt_strerror(e));
 	c->fdt_size = fdt_totalsize(c->fdt);
 
-	ret = config_parse_root(c, &platform, &cells);
+	ret = config_parse_root(c, &platform, &cells, &channels);
 	if (ret)
 		return ret;
 	(void)hv_snprintf(c->path, sizeof(c->path), "/platform");
@@ -1169,7 +1421,11 @@ static enum hv_err config_parse_blob(struct config_ctx *c, size_t size)
 	if (ret)
 		return ret;
 	(void)hv_snprintf(c->path, sizeof(c->path), "/cells");
-	return config_parse_cells(c, cells);
+	ret = config_parse_cells(c, cells);
+	if (ret || channels < 0)
+		return ret;
+	(void)hv_snprintf(c->path, sizeof(c->path), "/channels");
+	return config_parse_channels(c, channels);
 }
 
 enum hv_err config_parse(const void *blob, size_t size, struct hv_config *out,

@@ -113,6 +113,10 @@ enum hv_err hv_start(struct hv *hv, struct hv_config_error *err)
 	 * the config gave each cell. A violation is a hypervisor bug. */
 	if (isolation_check(hv, why, sizeof(why)) != HV_OK)
 		hal_panic(why);
+	/* Channels start empty: nothing of a previous owner in them. */
+	for (unsigned i = 0; i < hv->config.channel_count; i++)
+		hal_mem_scrub(hv->config.channels[i].pa,
+			      hv->config.channels[i].size);
 	for (unsigned i = 0; i < hv->cell_count; i++) {
 		struct hv_cell *cell = &hv->cells[i];
 		enum hv_err e = cell_start(cell);

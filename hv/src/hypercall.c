@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Cellvisor's own hypercalls (docs/hypercalls.md). */
 #include <hv/cell.h>
+#include <hv/check.h>
 #include <hv/hv.h>
 #include <hv/hypercall.h>
 #include <hv/smccc.h>
@@ -46,6 +47,42 @@ static enum hv_action console_write(struct hv_vcpu *vcpu)
 	return HV_ACTION_RESUME;
 }
 
+/*
+ * Rings the doorbell of channel x1: the peer cell's doorbell SPI becomes
+ * pending in its vGIC (routed by its GICD_IROUTER) and its pCPUs are
+ * kicked. The lock's release orders the caller's ring writes before the
+ * interrupt the peer will see.
+ */
+static enum hv_action doorbell(struct hv_vcpu *vcpu)
+{
+	struct hv_cell *cell = vcpu->cell;
+	const struct hv_config *cfg = &cell->hv->config;
+	uint64_t n = vcpu_gpr_read(vcpu, 1);
+	unsigned side;
+	int64_t ret = PSCI_RET_SUCCESS;
+
+	if (n >= cfg->channel_count) {
+		ret = PSCI_RET_INVALID_PARAMETERS;
+	} else if (!config_channel_side(&cfg->channels[n], cell->id, &side)) {
+		ret = PSCI_RET_DENIED;
+	} else {
+		const struct hv_channel_config *ch = &cfg->channels[n];
+		struct hv_cell *peer = &cell->hv->cells[ch->cell[1 - side]];
+		/* A peer that has ended has nobody to wake: the ring just
+		 * waits for its restart. */
+		if (peer->state == HV_CELL_RUNNING) {
+			hv_spin_lock(&peer->lock);
+			enum hv_err e = vgic_inject(&peer->vgic, 0,
+						    ch->doorbell[1 - side]);
+			hv_spin_unlock(&peer->lock);
+			CHECK(e == HV_OK); /* config_parse checked the INTID */
+			cell_kick_pending(peer, NULL);
+		}
+	}
+	vcpu_gpr_write(vcpu, 0, (uint64_t)ret);
+	return HV_ACTION_RESUME;
+}
+
 enum hv_action hypercall_call(struct hv_vcpu *vcpu, uint32_t fid)
 {
 	switch (fid) {
@@ -57,6 +94,8 @@ enum hv_action hypercall_call(struct hv_vcpu *vcpu, uint32_t fid)
 		return cell_info(vcpu);
 	case HV_CALL_CONSOLE_WRITE:
 		return console_write(vcpu);
+	case HV_CALL_DOORBELL:
+		return doorbell(vcpu);
 	case HV_CALL_TEST_EXIT:
 		/* Statuses are ints in reports; the guest passes 64 bits. */
 		cell_exit(vcpu->cell, (int)(int32_t)vcpu_gpr_read(vcpu, 1),

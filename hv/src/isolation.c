@@ -39,6 +39,17 @@ static bool leaf(void *arg, ipa_t ipa, paddr_t pa, uint64_t size,
 	uint64_t a = pa_addr(pa);
 
 	(void)flags;
+	/* The one sanctioned sharing: a declared channel this cell is on,
+	 * mapped at its window with its offset. */
+	for (unsigned i = 0; i < hv->config.channel_count; i++) {
+		const struct hv_channel_config *ch = &hv->config.channels[i];
+		unsigned side;
+		if (config_channel_side(ch, cell->id, &side) &&
+		    hv_range_contains(ipa_addr(ch->ipa), ch->size,
+				      ipa_addr(ipa), size) &&
+		    ipa_addr(ipa) - ipa_addr(ch->ipa) == a - pa_addr(ch->pa))
+			return true;
+	}
 	const struct hv_mem_region *m = config_region_find(cell->cfg, ipa,
 							   size);
 	if (m == NULL ||

@@ -1355,6 +1355,77 @@ START_TEST(test_cell_linux_rules)
 }
 END_TEST
 
+/* Two GIC cells and one valid channel between them. */
+static const struct tprop chan_ok[] = {
+	{"cells/a", "gic-distributor", CELLS(0, 0x08000000)},
+	{"cells/a", "gic-redistributors", CELLS(0, 0x080a0000)},
+	{"cells/b", "gic-distributor", CELLS(0, 0x08000000)},
+	{"cells/b", "gic-redistributors", CELLS(0, 0x080a0000)},
+	{"channels/ring0", "cells", .raw = "a\0b", .raw_len = 4},
+	{"channels/ring0", "memory", CELLS(0, 0x53000000, 0, 0x10000)},
+	{"channels/ring0", "ipa", CELLS(0, 0x20000000)},
+	{"channels/ring0", "access", .raw = "rw\0r", .raw_len = 5},
+	{"channels/ring0", "doorbells", CELLS(40, 41)},
+	END};
+
+START_TEST(test_channel_rules)
+{
+	/* A channel joins two existing, different GIC cells with a page-aligned
+	 * region of its own, a free IPA window in both, "r"/"rw" rights and
+	 * SPI doorbells; each rule violated is reported on its property. */
+	build(platform_std, cell_a, cell_b, chan_ok, NULL);
+	expect_accept();
+	ck_assert_uint_eq(cfg.channel_count, 1);
+	ck_assert_str_eq(cfg.channels[0].name, "ring0");
+	ck_assert_uint_eq(cfg.channels[0].cell[1], 1);
+	ck_assert_uint_eq(cfg.channels[0].flags[1], HV_MEM_READ);
+	ck_assert_uint_eq(cfg.channels[0].doorbell[0], 40);
+	REJECT(HV_ERR_INVAL, "/channels/ring0: cells: no cell named 'c'",
+	       platform_std, cell_a, cell_b, chan_ok,
+	       LIST({"channels/ring0", "cells", .raw = "a\0c", .raw_len = 4}));
+	REJECT(HV_ERR_INVAL,
+	       "/channels/ring0: cells: a channel joins two different cells",
+	       platform_std, cell_a, cell_b, chan_ok,
+	       LIST({"channels/ring0", "cells", .raw = "a\0a", .raw_len = 4}));
+	REJECT(HV_ERR_OVERLAP,
+	       "/channels/ring0: memory: overlaps memory region 0 of /cells/b",
+	       platform_std, cell_a, cell_b, chan_ok,
+	       LIST({"channels/ring0", "memory",
+		     CELLS(0, 0x51000000, 0, 0x10000)}));
+	REJECT(HV_ERR_RANGE,
+	       "/channels/ring0: memory: 0x40000000 must be inside RAM and "
+	       "outside",
+	       platform_std, cell_a, cell_b, chan_ok,
+	       LIST({"channels/ring0", "memory",
+		     CELLS(0, 0x40000000, 0, 0x10000)}));
+	REJECT(HV_ERR_INVAL, "/channels/ring0: memory: base and size must be",
+	       platform_std, cell_a, cell_b, chan_ok,
+	       LIST({"channels/ring0", "memory",
+		     CELLS(0, 0x53000000, 0, 0x100)}));
+	REJECT(HV_ERR_OVERLAP,
+	       "/channels/ring0: ipa: 0x40000000 collides with a window of "
+	       "/cells/a",
+	       platform_std, cell_a, cell_b, chan_ok,
+	       LIST({"channels/ring0", "ipa", CELLS(0, 0x40000000)}));
+	REJECT(HV_ERR_INVAL,
+	       "/channels/ring0: access: expected \"r\" or \"rw\"",
+	       platform_std, cell_a, cell_b, chan_ok,
+	       LIST({"channels/ring0", "access", .raw = "rwx\0r",
+		     .raw_len = 6}));
+	REJECT(HV_ERR_RANGE, "/channels/ring0: doorbells: INTID 27",
+	       platform_std, cell_a, cell_b, chan_ok,
+	       LIST({"channels/ring0", "doorbells", CELLS(27, 40)}));
+	REJECT(HV_ERR_INVAL,
+	       "/channels/ring0: doorbells: /cells/b has no virtual GIC",
+	       platform_std, cell_a, cell_b, chan_ok,
+	       LIST({"cells/b", "gic-distributor", .omit = true},
+		    {"cells/b", "gic-redistributors", .omit = true}));
+	REJECT(HV_ERR_INVAL, "/channels/ring0: colour: unknown property",
+	       platform_std, cell_a, cell_b, chan_ok,
+	       LIST({"channels/ring0", "colour", CELLS(1)}));
+}
+END_TEST
+
 START_TEST(test_cell_fault_policy_rules)
 {
 	/* fault-policy accepts only "terminate" and "inject-abort" as a string. */
@@ -1575,6 +1646,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_cell_gic_rules);
 	tcase_add_test(tc, test_cell_wfi_rules);
 	tcase_add_test(tc, test_cell_linux_rules);
+	tcase_add_test(tc, test_channel_rules);
 	tcase_add_test(tc, test_later_cell_error_names_that_cell);
 	suite_add_tcase(s, tc);
 

@@ -20,6 +20,7 @@
 #define HV_NAME_MAX 32u	     /* including the NUL */
 #define HV_PATH_MAX 128u     /* including the NUL */
 #define HV_BOOTARGS_MAX 256u /* including the NUL */
+#define HV_MAX_CHANNELS 8u
 
 /* Region flags: what the cell may do with it. */
 #define HV_MEM_READ 0x1u
@@ -58,6 +59,7 @@ struct hv_cell_config {
 	char kernel[HV_PATH_MAX]; /* arm64 Linux Image; "" = none (not with image) */
 	char initrd[HV_PATH_MAX];	/* with kernel: initramfs; "" = none */
 	char bootargs[HV_BOOTARGS_MAX]; /* with kernel: /chosen/bootargs */
+	uint64_t boot_arg;		/* raw image: X0 of vCPU 0 at start */
 	ipa_t image_load;		/* where the image is copied */
 	ipa_t entry;			/* where vCPU 0 starts */
 	bool has_console;		/* an emulated PL011 at console_ipa */
@@ -79,11 +81,33 @@ struct hv_platform_config {
 	unsigned ipa_bits; /* stage-2 input size for every cell (default 40) */
 };
 
+/*
+ * A shared-memory channel between two cells (docs/channels.md): one
+ * physical region both see at the same IPA, each with its own rights, and
+ * a doorbell SPI raised in each when the other rings (HV_CALL_DOORBELL).
+ */
+struct hv_channel_config {
+	char name[HV_NAME_MAX];
+	paddr_t pa;
+	uint64_t size;
+	ipa_t ipa;
+	unsigned cell[2];     /* indexes into hv_config.cells */
+	unsigned flags[2];    /* HV_MEM_READ, with HV_MEM_WRITE for "rw" */
+	uint32_t doorbell[2]; /* virtual SPI INTID raised in cell[i] */
+};
+
 struct hv_config {
 	struct hv_platform_config platform;
 	unsigned cell_count;
 	struct hv_cell_config cells[HV_MAX_CELLS];
+	unsigned channel_count;
+	struct hv_channel_config channels[HV_MAX_CHANNELS];
 };
+
+/* The channel (and which side, 0 or 1) of `cell` in channel `ch`, or
+ * false when the cell is not on it. */
+bool config_channel_side(const struct hv_channel_config *ch, unsigned cell,
+			 unsigned *side);
 
 /* A one-line reason, e.g. "/cells/web: memory: overlaps /cells/db". */
 struct hv_config_error {

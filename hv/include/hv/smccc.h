@@ -64,6 +64,9 @@
 	(HV_CALL_BASE +       \
 	 2u) /* x1 = IPA, x2 = len -> x0 = bytes written or error */
 #define HV_CALL_TEST_EXIT (HV_CALL_BASE + 3u) /* x1 = status; does not return */
+#define HV_CALL_DOORBELL \
+	(HV_CALL_BASE +  \
+	 4u) /* x1 = channel -> x0 = 0, -2 no such channel, -3 caller not on it */
 
 #define HV_VERSION_MAJOR 0u
 #define HV_VERSION_MINOR 1u
