@@ -92,6 +92,7 @@ static const char *const cell_prop_names[] = {
 	"kernel",
 	"initrd",
 	"bootargs",
+	"boot-arg",
 };
 static const struct config_props cell_props = {
 	cell_prop_names,

@@ -1346,6 +1346,13 @@ START_TEST(test_cell_linux_rules)
 		    {"cells/a", "image", .str = "x.bin"},
 		    {"cells/a", "gic-distributor", CELLS(0, 0x08000000)},
 		    {"cells/a", "gic-redistributors", CELLS(0, 0x080a0000)}));
+	/* boot-arg: a 64-bit X0 for raw images. */
+	build(platform_std, cell_a,
+	      LIST({"cells/a", "boot-arg", CELLS(0x1, 0x23)}), NULL);
+	expect_accept();
+	ck_assert_uint_eq(cfg.cells[0].boot_arg, UINT64_C(0x100000023));
+	REJECT(HV_ERR_INVAL, "/cells/a: boot-arg: expected 2 cells",
+	       platform_std, cell_a, LIST({"cells/a", "boot-arg", CELLS(1)}));
 	REJECT(HV_ERR_INVAL, "/cells/a: initrd: only for a Linux cell",
 	       platform_std, cell_a,
 	       LIST({"cells/a", "initrd", .str = "rootfs.cpio"}));

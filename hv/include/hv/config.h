@@ -111,7 +111,7 @@ bool config_channel_side(const struct hv_channel_config *ch, unsigned cell,
 
 /* A one-line reason, e.g. "/cells/web: memory: overlaps /cells/db". */
 struct hv_config_error {
-	char msg[192];
+	char msg[256];
 };
 
 /*
