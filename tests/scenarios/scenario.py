@@ -5,7 +5,8 @@
 Modes (tests/meson.build passes the arguments):
 
   --hal sim --hvsim HVSIM --config X.dtb --expect NAME
-      Runs `HVSIM --max-insns 50000000 X.dtb` (60 s limit) and checks its
+      Runs `HVSIM --max-insns 50000000 X.dtb` (60 s limit; --max-insns N
+      overrides the limit, for long runs) and checks its
       output against expected/NAME.txt; hvsim's exit code must equal the
       expected status too.
 
@@ -253,7 +254,7 @@ def run_sim(args, hvsim, dtb, tag):
     """Runs hvsim on dtb; returns (exit code or None on timeout, stdout
     lines, stderr lines, log file prefix)."""
     prefix = log_path(args, tag)
-    cmd = [hvsim, "--max-insns", SIM_MAX_INSNS, dtb]
+    cmd = [hvsim, "--max-insns", args.max_insns, dtb]
     with open(prefix + ".stdout", "wb") as out, \
             open(prefix + ".stderr", "wb") as err:
         try:
@@ -505,6 +506,7 @@ def parse_args(argv):
     ap.add_argument("--dtc")
     ap.add_argument("--image-dir")
     ap.add_argument("--log-dir", default="scenario-logs")
+    ap.add_argument("--max-insns", default=SIM_MAX_INSNS)  # hvsim's limit
     return ap.parse_args(argv)
 
 
