@@ -14,6 +14,7 @@
 #include <hv/check.h>
 #include <hv/hv.h>
 #include <hv/lib.h>
+#include <hv/pledge.h>
 #include <hv/print.h>
 #include <hv/vtimer.h>
 
@@ -203,6 +204,11 @@ enum hv_err cell_start(struct hv_cell *cell)
 	pl011_init(&cell->uart, console_line_tx, &cell->con);
 	if (cfg->has_gic)
 		vgic_reset(&cell->vgic);
+	/* A new boot of the pristine image starts with the configured
+	 * capabilities; it must pledge again (docs/hypercalls.md). */
+	err = pledge_restore(cell);
+	if (err != HV_OK)
+		return err;
 	/* Every vCPU is reset on its own pCPU (EL1 state lives there on bare
 	 * metal): vCPU 0 starts like a PSCI CPU_ON, the others stay off. */
 	for (unsigned i = 0; i < cell->vcpu_count; i++)

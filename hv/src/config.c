@@ -18,6 +18,7 @@
 #include <hal/platform.h>
 #include <hv/boot.h>
 #include <hv/config.h>
+#include <hv/pledge.h>
 #include <hv/print.h>
 
 #define CONFIG_COMPATIBLE "cellvisor,config"
@@ -93,13 +94,14 @@ static const char *const cell_prop_names[] = {
 	"initrd",
 	"bootargs",
 	"boot-arg",
+	"capabilities",
 };
 static const struct config_props cell_props = {
 	cell_prop_names,
 	HV_ARRAY_SIZE(cell_prop_names),
 	"cpus, memory, memory-access, image, load-address, entry, console, "
 	"fault-policy, gic-distributor, gic-redistributors, wfi, kernel, "
-	"initrd, bootargs, boot-arg",
+	"initrd, bootargs, boot-arg, capabilities",
 };
 
 static enum hv_err config_fail(struct config_ctx *c, enum hv_err code,
@@ -979,6 +981,50 @@ static enum hv_err config_cell_linux(struct config_ctx *c, int node,
 	return HV_OK;
 }
 
+/* capabilities: the classes the cell starts with (pledge.h); all when
+ * absent. A string list of "console", "block", "network", "ipc",
+ * "management", "devices". */
+static enum hv_err config_cell_caps(struct config_ctx *c, int node,
+				    struct hv_cell_config *cell)
+{
+	static const struct {
+		const char *name;
+		uint32_t cap;
+	} classes[] = {
+		{"console", HV_CAP_CONSOLE}, {"block", HV_CAP_BLOCK},
+		{"network", HV_CAP_NET},     {"ipc", HV_CAP_IPC},
+		{"management", HV_CAP_MGMT}, {"devices", HV_CAP_DEVICES},
+	};
+	const uint8_t *p;
+	size_t len, pos = 0;
+	enum hv_err ret = config_prop(c, node, "capabilities", &p, &len);
+
+	cell->caps = HV_CAP_ALL;
+	if (ret || !p)
+		return ret;
+	if (len == 0 || p[len - 1] != '\0')
+		return config_fail(c, HV_ERR_INVAL, "capabilities",
+				   "not a list of NUL-terminated strings");
+	cell->caps = 0;
+	while (pos < len) {
+		const char *s = (const char *)p + pos;
+		size_t k;
+		for (k = 0; k < HV_ARRAY_SIZE(classes); k++)
+			if (config_streq(s, classes[k].name))
+				break;
+		if (k == HV_ARRAY_SIZE(classes))
+			return config_fail(
+				c, HV_ERR_INVAL, "capabilities",
+				"unknown class '%.20s' (known: console, "
+				"block, network, ipc, management, "
+				"devices)",
+				s);
+		cell->caps |= classes[k].cap;
+		pos += __builtin_strlen(s) + 1;
+	}
+	return HV_OK;
+}
+
 static enum hv_err config_cell_policy(struct config_ctx *c, int node,
 				      struct hv_cell_config *cell)
 {
@@ -1029,6 +1075,8 @@ static enum hv_err config_parse_cell(struct config_ctx *c, int node,
 		ret = config_cell_wfi(c, node, cell);
 	if (!ret)
 		ret = config_cell_linux(c, node, cell);
+	if (!ret)
+		ret = config_cell_caps(c, node, cell);
 	return ret;
 }
 

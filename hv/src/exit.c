@@ -16,6 +16,7 @@
 #include <hv/hv.h>
 #include <hv/hypercall.h>
 #include <hv/mmio.h>
+#include <hv/pledge.h>
 #include <hv/print.h>
 #include <hv/smccc.h>
 #include <hv/vcpu.h>
@@ -136,12 +137,24 @@ static enum hv_action data_abort(struct hv_vcpu *vcpu,
 						 (exit->far & HV_PAGE_MASK)));
 		break;
 	case MMIO_UNOWNED:
-	default:
+	default: {
+		/* Touching what it pledged away ends the cell, whatever its
+		 * fault policy: the pledge is a promise it just broke. */
+		const char *cls = pledge_forfeited(
+			cell, ipa_init(HPFAR_EL2_TO_IPA(exit->hpfar) |
+				       (exit->far & HV_PAGE_MASK)));
+		if (cls != NULL) {
+			hv_snprintf(reason, sizeof(reason),
+				    "access to %s after pledging it away", cls);
+			cell_terminate(vcpu, exit, reason);
+			return HV_ACTION_STOP;
+		}
 		hv_snprintf(reason, sizeof(reason),
 			    "stage-2 fault: IPA 0x%llx is not the cell's",
 			    (unsigned long long)(HPFAR_EL2_TO_IPA(exit->hpfar) |
 						 (exit->far & HV_PAGE_MASK)));
 		break;
+	}
 	}
 	return guest_fault(vcpu, exit, reason);
 }

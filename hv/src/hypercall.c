@@ -4,6 +4,7 @@
 #include <hv/check.h>
 #include <hv/hv.h>
 #include <hv/hypercall.h>
+#include <hv/pledge.h>
 #include <hv/smccc.h>
 #include <hv/vcpu.h>
 
@@ -32,6 +33,10 @@ static enum hv_action console_write(struct hv_vcpu *vcpu)
 	ipa_t buf = ipa_init(vcpu_gpr_read(vcpu, 1));
 	uint64_t len = vcpu_gpr_read(vcpu, 2);
 
+	if (!(cell->caps & HV_CAP_CONSOLE)) {
+		vcpu_gpr_write(vcpu, 0, (uint64_t)PSCI_RET_DENIED);
+		return HV_ACTION_RESUME;
+	}
 	if (len > HV_CONSOLE_WRITE_MAX)
 		len = HV_CONSOLE_WRITE_MAX;
 	const uint8_t *p = cell_guest_ptr(cell, buf, len, S2_READ);
@@ -63,14 +68,16 @@ static enum hv_action doorbell(struct hv_vcpu *vcpu)
 
 	if (n >= cfg->channel_count) {
 		ret = PSCI_RET_INVALID_PARAMETERS;
-	} else if (!config_channel_side(&cfg->channels[n], cell->id, &side)) {
+	} else if (!config_channel_side(&cfg->channels[n], cell->id, &side) ||
+		   !(cell->caps & HV_CAP_IPC)) {
 		ret = PSCI_RET_DENIED;
 	} else {
 		const struct hv_channel_config *ch = &cfg->channels[n];
 		struct hv_cell *peer = &cell->hv->cells[ch->cell[1 - side]];
 		/* A peer that has ended has nobody to wake: the ring just
 		 * waits for its restart. */
-		if (peer->state == HV_CELL_RUNNING) {
+		if (peer->state == HV_CELL_RUNNING &&
+		    (peer->caps & HV_CAP_IPC)) {
 			hv_spin_lock(&peer->lock);
 			enum hv_err e = vgic_inject(&peer->vgic, 0,
 						    ch->doorbell[1 - side]);
@@ -109,6 +116,5 @@ enum hv_action hypercall_call(struct hv_vcpu *vcpu, uint32_t fid)
 
 enum hv_action hypercall_pledge(struct hv_vcpu *vcpu)
 {
-	vcpu_gpr_write(vcpu, 0, (uint64_t)SMCCC_RET_NOT_SUPPORTED);
-	return HV_ACTION_RESUME;
+	return pledge_call(vcpu);
 }

@@ -153,3 +153,16 @@ enum mmio_result mmio_emulate(struct hv_vcpu *vcpu, const struct mmio_bus *bus,
 	vcpu_skip_insn(vcpu);
 	return MMIO_DONE;
 }
+
+enum hv_err mmio_bus_remove(struct mmio_bus *bus, ipa_t base)
+{
+	for (unsigned i = 0; i < bus->region_count; i++) {
+		if (ipa_addr(bus->regions[i].base) != ipa_addr(base))
+			continue;
+		for (unsigned j = i + 1; j < bus->region_count; j++)
+			bus->regions[j - 1] = bus->regions[j];
+		bus->region_count--;
+		return HV_OK;
+	}
+	return HV_ERR_NOENT;
+}

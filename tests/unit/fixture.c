@@ -8,6 +8,7 @@
 
 #include <hal/vcpu.h>
 #include <hv/arm64/esr.h>
+#include <hv/pledge.h>
 
 #include "fake_hal.h"
 
@@ -48,6 +49,7 @@ void fixture_config(struct hv_config *cfg, unsigned cells)
 		c->has_console = true;
 		c->console_ipa = ipa_init(FIX_UART_IPA);
 		c->fault_policy = HV_FAULT_TERMINATE;
+		c->caps = HV_CAP_ALL;
 	}
 }
 

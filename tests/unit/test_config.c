@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <hv/config.h>
+#include <hv/pledge.h>
 
 #include "fake_hal.h"
 #include "check_run.h"
@@ -1375,6 +1376,25 @@ static const struct tprop chan_ok[] = {
 	{"channels/ring0", "doorbells", CELLS(40, 41)},
 	END};
 
+START_TEST(test_cell_capabilities)
+{
+	/* capabilities defaults to every class; a list grants exactly those;
+	 * unknown class names are refused. */
+	build(platform_std, cell_a, NULL, NULL);
+	expect_accept();
+	ck_assert_uint_eq(cfg.cells[0].caps, HV_CAP_ALL);
+	build(platform_std, cell_a,
+	      LIST({"cells/a", "capabilities", .raw = "console\0ipc",
+		    .raw_len = 12}),
+	      NULL);
+	expect_accept();
+	ck_assert_uint_eq(cfg.cells[0].caps, HV_CAP_CONSOLE | HV_CAP_IPC);
+	REJECT(HV_ERR_INVAL, "/cells/a: capabilities: unknown class 'root'",
+	       platform_std, cell_a,
+	       LIST({"cells/a", "capabilities", .str = "root"}));
+}
+END_TEST
+
 START_TEST(test_channel_rules)
 {
 	/* A channel joins two existing, different GIC cells with a page-aligned
@@ -1654,6 +1674,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_cell_wfi_rules);
 	tcase_add_test(tc, test_cell_linux_rules);
 	tcase_add_test(tc, test_channel_rules);
+	tcase_add_test(tc, test_cell_capabilities);
 	tcase_add_test(tc, test_later_cell_error_names_that_cell);
 	suite_add_tcase(s, tc);
 

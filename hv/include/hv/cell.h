@@ -42,6 +42,7 @@ struct hv_cell {
 	unsigned vcpu_count;
 	struct hv_vcpu vcpus[HV_MAX_VCPUS];
 	uint64_t boot_count; /* starts so far: 1 after the first boot */
+	uint32_t caps;	     /* HV_CAP_* it still holds (pledges shrink it) */
 	int exit_status;     /* HV_CELL_EXITED: the guest's status */
 	char reason[128];    /* why it ended, for reports and management */
 };

@@ -60,9 +60,10 @@ struct hv_cell_config {
 	char initrd[HV_PATH_MAX];	/* with kernel: initramfs; "" = none */
 	char bootargs[HV_BOOTARGS_MAX]; /* with kernel: /chosen/bootargs */
 	uint64_t boot_arg;		/* raw image: X0 of vCPU 0 at start */
-	ipa_t image_load;		/* where the image is copied */
-	ipa_t entry;			/* where vCPU 0 starts */
-	bool has_console;		/* an emulated PL011 at console_ipa */
+	uint32_t caps;	  /* HV_CAP_* the cell starts with (pledge.h) */
+	ipa_t image_load; /* where the image is copied */
+	ipa_t entry;	  /* where vCPU 0 starts */
+	bool has_console; /* an emulated PL011 at console_ipa */
 	ipa_t console_ipa;
 	enum hv_fault_policy fault_policy;
 	bool has_gic; /* a virtual GICv3 at gicd_ipa / gicr_ipa */

@@ -73,6 +73,9 @@ HV_MUST_CHECK enum hv_err mmio_bus_add(struct mmio_bus *bus, ipa_t base,
 				       uint64_t size,
 				       const struct mmio_ops *ops, void *dev);
 
+/* Removes the region that starts at `base`. HV_ERR_NOENT if none does. */
+HV_MUST_CHECK enum hv_err mmio_bus_remove(struct mmio_bus *bus, ipa_t base);
+
 /* Finds the region holding [ipa, ipa+size), or NULL. */
 const struct mmio_region *mmio_bus_find(const struct mmio_bus *bus, ipa_t ipa,
 					unsigned size);
