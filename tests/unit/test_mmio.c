@@ -221,6 +221,28 @@ END_TEST
 
 /* Overlapping windows are refused (partial, containing and contained), and
  * touching ones are fine. */
+START_TEST(test_bus_remove)
+{
+	/* Removing a window makes its addresses unowned, keeps the others,
+	 * frees its slot, and removing it again is NOENT. */
+	struct mmio_bus b = {0};
+	ck_assert_int_eq(mmio_bus_add(&b, ipa_init(0x1000), 0x1000, &dummy_ops,
+				      NULL),
+			 HV_OK);
+	ck_assert_int_eq(mmio_bus_add(&b, ipa_init(0x3000), 0x1000, &dummy_ops,
+				      NULL),
+			 HV_OK);
+	ck_assert_int_eq(mmio_bus_remove(&b, ipa_init(0x1000)), HV_OK);
+	ck_assert_ptr_null(mmio_bus_find(&b, ipa_init(0x1000), 4));
+	ck_assert_ptr_nonnull(mmio_bus_find(&b, ipa_init(0x3000), 4));
+	ck_assert_uint_eq(b.region_count, 1);
+	ck_assert_int_eq(mmio_bus_remove(&b, ipa_init(0x1000)), HV_ERR_NOENT);
+	ck_assert_int_eq(mmio_bus_add(&b, ipa_init(0x1000), 0x1000, &dummy_ops,
+				      NULL),
+			 HV_OK);
+}
+END_TEST
+
 START_TEST(test_bus_overlap)
 {
 	struct mmio_bus bus = {0};
@@ -566,6 +588,7 @@ static Suite *mmio_suite(void)
 	TCase *te = tcase_create("emulate");
 
 	tcase_add_test(tc, test_decode_sizes);
+	tcase_add_test(tc, test_bus_remove);
 	tcase_add_test(tc, test_decode_fields);
 	tcase_add_test(tc, test_decode_ipa);
 	tcase_add_test(tc, test_decode_no_isv);
