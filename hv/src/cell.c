@@ -243,6 +243,17 @@ void cell_kick(struct hv_cell *cell, uint64_t mask, const struct hv_vcpu *self)
 			hal_cpu_kick(cell->vcpus[i].pcpu);
 }
 
+bool cell_vcpu_wakeable(struct hv_vcpu *vcpu)
+{
+	struct hv_cell *cell = vcpu->cell;
+	if (!cell->cfg->has_gic)
+		return true;
+	hv_spin_lock(&cell->lock);
+	bool pending = vgic_pending(&cell->vgic, vcpu->id);
+	hv_spin_unlock(&cell->lock);
+	return pending;
+}
+
 void cell_kick_pending(struct hv_cell *cell, const struct hv_vcpu *self)
 {
 	if (!cell->cfg->has_gic)

@@ -82,6 +82,9 @@ static enum hv_action data_abort(struct hv_vcpu *vcpu,
 {
 	uint32_t iss = ESR_EL2_ISS(exit->esr);
 	uint32_t fsc = iss & ESR_ISS_DABT_DFSC_MASK;
+	/* The faulting IPA: page from HPFAR_EL2, offset from FAR_EL2. */
+	ipa_t ipa = ipa_init(HPFAR_EL2_TO_IPA(exit->hpfar) |
+			     (exit->far & HV_PAGE_MASK));
 	char reason[96];
 
 	/* A permission fault means the page is the cell's but not writable
@@ -97,10 +100,7 @@ static enum hv_action data_abort(struct hv_vcpu *vcpu,
 	 * another CPU): the access is legal, so let the guest retry it. */
 	struct stage2_walk w;
 	if ((fsc & ESR_FSC_TYPE_MASK) == ESR_FSC_TRANS_L(0) &&
-	    stage2_walk(&vcpu->cell->s2,
-			ipa_init(HPFAR_EL2_TO_IPA(exit->hpfar) |
-				 (exit->far & HV_PAGE_MASK)),
-			&w))
+	    stage2_walk(&vcpu->cell->s2, ipa, &w))
 		return HV_ACTION_RESUME;
 
 	/* Emulated devices are shared by the cell's vCPUs. */
@@ -125,24 +125,20 @@ static enum hv_action data_abort(struct hv_vcpu *vcpu,
 		hv_snprintf(
 			reason, sizeof(reason),
 			"MMIO access without syndrome (ISV=0) at IPA 0x%llx",
-			(unsigned long long)(HPFAR_EL2_TO_IPA(exit->hpfar) |
-					     (exit->far & HV_PAGE_MASK)));
+			(unsigned long long)ipa_addr(ipa));
 		break;
 	case MMIO_REJECTED:
 		hv_snprintf(reason, sizeof(reason),
 			    "device refused %u-byte access at IPA 0x%llx",
 			    1u << ((iss & ESR_ISS_DABT_SAS_MASK) >>
 				   ESR_ISS_DABT_SAS_SHIFT),
-			    (unsigned long long)(HPFAR_EL2_TO_IPA(exit->hpfar) |
-						 (exit->far & HV_PAGE_MASK)));
+			    (unsigned long long)ipa_addr(ipa));
 		break;
 	case MMIO_UNOWNED:
 	default: {
 		/* Touching what it pledged away ends the cell, whatever its
 		 * fault policy: the pledge is a promise it just broke. */
-		const char *cls = pledge_forfeited(
-			cell, ipa_init(HPFAR_EL2_TO_IPA(exit->hpfar) |
-				       (exit->far & HV_PAGE_MASK)));
+		const char *cls = pledge_forfeited(cell, ipa);
 		if (cls != NULL) {
 			hv_snprintf(reason, sizeof(reason),
 				    "access to %s after pledging it away", cls);
@@ -151,8 +147,7 @@ static enum hv_action data_abort(struct hv_vcpu *vcpu,
 		}
 		hv_snprintf(reason, sizeof(reason),
 			    "stage-2 fault: IPA 0x%llx is not the cell's",
-			    (unsigned long long)(HPFAR_EL2_TO_IPA(exit->hpfar) |
-						 (exit->far & HV_PAGE_MASK)));
+			    (unsigned long long)ipa_addr(ipa));
 		break;
 	}
 	}
@@ -233,17 +228,10 @@ static enum hv_action sysreg(struct hv_vcpu *vcpu, const struct hv_exit *exit)
  */
 static enum hv_action wfx(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 {
-	struct hv_cell *cell = vcpu->cell;
-
 	vcpu_skip_insn(vcpu);
 	if ((ESR_EL2_ISS(exit->esr) & ESR_ISS_WFX_TI_MASK) ==
 		    ESR_ISS_WFX_TI_WFE ||
-	    !cell->cfg->has_gic)
-		return HV_ACTION_RESUME;
-	hv_spin_lock(&cell->lock);
-	bool pending = vgic_pending(&cell->vgic, vcpu->id);
-	hv_spin_unlock(&cell->lock);
-	if (pending)
+	    cell_vcpu_wakeable(vcpu))
 		return HV_ACTION_RESUME;
 	if (!vcpu_state_move(vcpu, HV_VCPU_RUNNING, HV_VCPU_WAITING))
 		return HV_ACTION_STOP; /* stopped meanwhile by another pCPU */

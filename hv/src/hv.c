@@ -132,29 +132,15 @@ enum hv_err hv_start(struct hv *hv, struct hv_config_error *err)
 	return HV_OK;
 }
 
-/* True when a waiting vCPU has a reason to run again. A cell without a
- * vGIC has nothing to wait for: its waits end at once (WFI may complete
- * at any time, Arm ARM D1.6.2). */
-static bool wake_ready(struct hv_vcpu *vcpu)
-{
-	struct hv_cell *cell = vcpu->cell;
-	if (!cell->cfg->has_gic)
-		return true;
-	hv_spin_lock(&cell->lock);
-	bool pending = vgic_pending(&cell->vgic, vcpu->id);
-	hv_spin_unlock(&cell->lock);
-	return pending;
-}
-
 /* Idles a waiting vCPU's pCPU until an interrupt may have woken it. */
 static enum hv_action wait(struct hv_vcpu *vcpu)
 {
-	if (!wake_ready(vcpu)) {
+	if (!cell_vcpu_wakeable(vcpu)) {
 		struct hv_exit exit;
 		hal_vcpu_idle(vcpu, &exit);
 		if (exit.kind == HV_EXIT_IRQ)
 			(void)exit_irq(vcpu, exit.intid);
-		if (!wake_ready(vcpu))
+		if (!cell_vcpu_wakeable(vcpu))
 			return HV_ACTION_WAIT;
 	}
 	if (!vcpu_state_move(vcpu, HV_VCPU_WAITING, HV_VCPU_RUNNING))

@@ -100,6 +100,14 @@ bool cell_ended(const struct hv_cell *cell);
  */
 void cell_kick(struct hv_cell *cell, uint64_t mask, const struct hv_vcpu *self);
 
+/*
+ * True when `vcpu` has a reason to run rather than wait: its vGIC has an
+ * interrupt for it. A cell without a vGIC has nothing to wait for, so its
+ * waits end at once (WFI may complete at any time, Arm ARM D1.6.2). Takes
+ * the cell lock.
+ */
+bool cell_vcpu_wakeable(struct hv_vcpu *vcpu);
+
 /* Takes and clears the vGIC's kick mask and kicks those vCPUs. */
 void cell_kick_pending(struct hv_cell *cell, const struct hv_vcpu *self);
 
