@@ -17,6 +17,25 @@
 #define GUEST_MAX_CPUS 8
 #define CPU_STACK_SIZE 0x2000
 
+/*
+ * Pushes what an AAPCS64 callee may clobber (x0-x18, x29) in a 24-slot
+ * frame on the current SP (16-byte aligned); slots 20-22 are left for
+ * x30, ELR_EL1 and SPSR_EL1. exc_restore pops the same frame.
+ */
+	.macro	save_caller_regs
+	sub	sp, sp, #(24 * 8)
+	stp	x0, x1, [sp, #(0 * 8)]
+	stp	x2, x3, [sp, #(2 * 8)]
+	stp	x4, x5, [sp, #(4 * 8)]
+	stp	x6, x7, [sp, #(6 * 8)]
+	stp	x8, x9, [sp, #(8 * 8)]
+	stp	x10, x11, [sp, #(10 * 8)]
+	stp	x12, x13, [sp, #(12 * 8)]
+	stp	x14, x15, [sp, #(14 * 8)]
+	stp	x16, x17, [sp, #(16 * 8)]
+	stp	x18, x29, [sp, #(18 * 8)]
+	.endm
+
 	.section .text.boot, "ax"
 	.globl _start
 _start:
@@ -105,17 +124,7 @@ sync_entry:
 	ldr	x9, =guest_sync_hook
 	cbz	x9, exc_common
 	mrs	x9, sp_el0
-	sub	sp, sp, #(24 * 8)
-	stp	x0, x1, [sp, #(0 * 8)]
-	stp	x2, x3, [sp, #(2 * 8)]
-	stp	x4, x5, [sp, #(4 * 8)]
-	stp	x6, x7, [sp, #(6 * 8)]
-	stp	x8, x9, [sp, #(8 * 8)]
-	stp	x10, x11, [sp, #(10 * 8)]
-	stp	x12, x13, [sp, #(12 * 8)]
-	stp	x14, x15, [sp, #(14 * 8)]
-	stp	x16, x17, [sp, #(16 * 8)]
-	stp	x18, x29, [sp, #(18 * 8)]
+	save_caller_regs
 	mrs	x1, elr_el1
 	mrs	x2, spsr_el1
 	stp	x30, x1, [sp, #(20 * 8)]
@@ -138,17 +147,7 @@ sync_entry:
  */
 	.section .text, "ax"
 irq_entry:
-	sub	sp, sp, #(24 * 8)
-	stp	x0, x1, [sp, #(0 * 8)]
-	stp	x2, x3, [sp, #(2 * 8)]
-	stp	x4, x5, [sp, #(4 * 8)]
-	stp	x6, x7, [sp, #(6 * 8)]
-	stp	x8, x9, [sp, #(8 * 8)]
-	stp	x10, x11, [sp, #(10 * 8)]
-	stp	x12, x13, [sp, #(12 * 8)]
-	stp	x14, x15, [sp, #(14 * 8)]
-	stp	x16, x17, [sp, #(16 * 8)]
-	stp	x18, x29, [sp, #(18 * 8)]
+	save_caller_regs
 	mrs	x0, elr_el1
 	mrs	x1, spsr_el1
 	stp	x30, x0, [sp, #(20 * 8)]
