@@ -80,7 +80,7 @@ def run_sim(hvsim, dtb):
 
 def run_qemu(qemu, cpu, image, bundle, log):
     cmd = [qemu, "-M", "virt,virtualization=on,gic-version=3", "-cpu", cpu,
-           "-smp", "4", "-m", "1G", "-nographic", "-no-reboot",
+           "-smp", "4", "-m", "1G", "-nographic", "-no-reboot", "-nic", "none",
            "-kernel", image, "-initrd", bundle]
     with open(log, "wb") as f:
         start = time.monotonic()

@@ -13,10 +13,13 @@ if [ "$(id -u)" -ne 0 ]; then
 	SUDO=sudo
 fi
 
+# libc6-dev-arm64-cross: libfdt_env.h (used by the EL2 image's config parser)
+# includes <stdlib.h> and <string.h>; without it the cross compiler falls back
+# to the host's /usr/include and the image build fails.
 PACKAGES=(
 	meson ninja-build pkg-config gcc libc6-dev python3
 	libunicorn-dev libfdt-dev check device-tree-compiler
-	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm
+	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
 	cpio lcov gcovr clang-format
 )
 

@@ -83,7 +83,8 @@ def parse_args(argv):
 
 def qemu_command(a):
     cmd = [a.qemu, "-M", a.machine, "-cpu", a.cpu, "-smp", str(a.smp),
-           "-m", a.memory, "-nographic", "-no-reboot", "-kernel", a.kernel]
+           "-m", a.memory, "-nographic", "-no-reboot", "-nic", "none",
+           "-kernel", a.kernel]
     if a.initrd:
         cmd += ["-initrd", a.initrd]
     if a.append is not None:

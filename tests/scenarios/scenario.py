@@ -276,7 +276,7 @@ def run_qemu(args, qemu, cpu, image, bundle, tag):
     and it has not powered off within a short grace period."""
     log = log_path(args, tag + ".log")
     cmd = [qemu, "-M", "virt,virtualization=on,gic-version=3", "-cpu", cpu,
-           "-smp", "4", "-m", "1G", "-nographic", "-no-reboot",
+           "-smp", "4", "-m", "1G", "-nographic", "-no-reboot", "-nic", "none",
            "-kernel", image, "-initrd", bundle]
     note = None
     with open(log, "wb") as out:
