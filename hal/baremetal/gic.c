@@ -525,6 +525,29 @@ void hal_vgic_hw_deactivate(uint32_t pintid)
 	__asm__ volatile("isb");
 }
 
+/* ---- passthrough SPIs (hal/platform.h) ------------------------------------ */
+
+void hal_irq_route(uint32_t intid, unsigned cpu, bool on)
+{
+	uint64_t d = bm_gic.gicd, mpidr;
+	uint32_t bit = UINT32_C(1) << (intid % 32);
+
+	if (!bm_gic.present || intid < GIC_SPI_FIRST || intid > GIC_SPI_LAST ||
+	    cpu >= BM_MAX_PCPUS)
+		return;
+	if (on) {
+		/* IROUTER: Aff3 in [39:32], Aff2..Aff0 in [23:0]; IRM = 0. */
+		mpidr = bm_pcpus[cpu].mpidr;
+		mmio_write64(d + GICD_IROUTER + 8 * intid,
+			     (mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 32);
+		mmio_write32(d + GICD_ISENABLER + 4 * (intid / 32), bit);
+	} else {
+		mmio_write32(d + GICD_ICENABLER + 4 * (intid / 32), bit);
+		wait_clear(d + GICD_CTLR, GICD_CTLR_RWP, "GICD_CTLR.RWP stuck");
+		mmio_write32(d + GICD_ICPENDR + 4 * (intid / 32), bit);
+	}
+}
+
 /* ---- kicks ----------------------------------------------------------------- */
 
 void hal_cpu_kick(unsigned pcpu)

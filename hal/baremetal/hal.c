@@ -157,6 +157,24 @@ static bool in_range(uint64_t outer, uint64_t osize, uint64_t inner,
 	       hv_range_contains(outer, osize, inner, isize);
 }
 
+bool hal_device_assignable(paddr_t pa, uint64_t size)
+{
+	uint64_t a = pa_addr(pa);
+
+	if (hv_range_wraps(a, size) ||
+	    hv_ranges_overlap(bm_machine.ram_base, bm_machine.ram_size, a,
+			      size) ||
+	    hv_ranges_overlap(BM_UART_BASE, HV_PAGE_SIZE, a, size))
+		return false;
+	if (bm_gic.present && hv_ranges_overlap(bm_gic.gicd, 0x10000, a, size))
+		return false;
+	for (unsigned i = 0; bm_gic.present && i < bm_gic.gicr_count; i++)
+		if (hv_ranges_overlap(bm_gic.gicr[i], bm_gic.gicr_size[i], a,
+				      size))
+			return false;
+	return true;
+}
+
 enum hv_err hal_platform_init(const struct hv_platform_config *p)
 {
 	uint64_t hv_base = pa_addr(p->hv_base);

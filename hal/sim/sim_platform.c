@@ -95,6 +95,22 @@ unsigned hal_cpu_pa_bits(void)
 	return 44;
 }
 
+/* The simulator has no physical devices: passthrough needs QEMU or real
+ * hardware (docs/simulator.md). */
+bool hal_device_assignable(paddr_t pa, uint64_t size)
+{
+	(void)pa;
+	(void)size;
+	return false;
+}
+
+void hal_irq_route(uint32_t intid, unsigned cpu, bool on)
+{
+	(void)intid;
+	(void)cpu;
+	(void)on;
+}
+
 void hal_console_write(const char *s, size_t len)
 {
 	/* stdout keeps the order of the cells' lines; hvsim chooses the

@@ -86,6 +86,21 @@ static enum hv_err build_dt(const struct hv_cell_config *cfg,
 	p.uart_base = cfg->console_ipa;
 	p.uart_spi = BOOT_CONSOLE_INTID - 32u;
 	p.bootargs = cfg->bootargs[0] != '\0' ? cfg->bootargs : NULL;
+	/* Every passthrough device the cell is configured to hold (a
+	 * class it pledges away later just stops answering). */
+	for (unsigned i = 0; i < cfg->device_count; i++) {
+		const struct hv_device_config *d = &cfg->devices[i];
+		struct guest_dt_virtio *v = &p.virtio[p.virtio_count];
+		if (!(cfg->caps & d->cap) ||
+		    p.virtio_count == GUEST_DT_MAX_VIRTIO)
+			continue;
+		v->base = ipa_init(pa_addr(d->pa));
+		v->size = d->size;
+		v->compatible = d->compatible;
+		v->no_irq = d->irq_count == 0;
+		v->spi = d->irq_count ? d->irqs[0] - 32u : 0;
+		p.virtio_count++;
+	}
 	p.has_initrd = plan->initrd != NULL;
 	p.initrd_start = plan->layout.initrd;
 	p.initrd_size = plan->initrd_size;

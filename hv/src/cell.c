@@ -14,6 +14,7 @@
 #include <hv/check.h>
 #include <hv/hv.h>
 #include <hv/lib.h>
+#include <hv/passthrough.h>
 #include <hv/pledge.h>
 #include <hv/print.h>
 #include <hv/vtimer.h>
@@ -100,6 +101,8 @@ static enum hv_err gic_create(struct hv_cell *cell)
 			err = vgic_hw_link(&cell->vgic, i, VTIMER_PPI_PHYS,
 					   VTIMER_PPI_PHYS);
 	}
+	if (err == HV_OK)
+		err = passthrough_link(cell);
 	return err;
 }
 
@@ -142,6 +145,10 @@ enum hv_err cell_create(struct hv *hv, struct hv_cell *cell, unsigned id,
 		if (err != HV_OK)
 			goto fail_s2;
 	}
+	/* Passthrough devices of the classes the cell starts with. */
+	err = passthrough_map(cell, cfg->caps);
+	if (err != HV_OK)
+		goto fail_s2;
 	if (cfg->has_console) {
 		err = mmio_bus_add(&cell->bus, cfg->console_ipa,
 				   PL011_MMIO_SIZE, &pl011_mmio_ops,
@@ -227,9 +234,11 @@ enum hv_err cell_start(struct hv_cell *cell)
 	return HV_OK;
 }
 
-/* Stops every vCPU and makes the other pCPUs notice at once. */
+/* Stops every vCPU and makes the other pCPUs notice at once; a cell that
+ * no longer runs takes no more device interrupts. */
 static void stop_vcpus(struct hv_cell *cell, const struct hv_vcpu *self)
 {
+	passthrough_irqs(cell, HV_CAP_ALL, false);
 	for (unsigned i = 0; i < cell->vcpu_count; i++)
 		__atomic_store_n(&cell->vcpus[i].state, HV_VCPU_STOPPED,
 				 __ATOMIC_RELEASE);
@@ -296,6 +305,7 @@ void cell_destroy(struct hv_cell *cell)
 {
 	if (cell->state == HV_CELL_FREE)
 		return;
+	passthrough_irqs(cell, HV_CAP_ALL, false);
 	if (cell->cfg->has_gic)
 		vgic_destroy(&cell->vgic);
 	vcpus_destroy(cell);

@@ -17,6 +17,7 @@
 
 #include <hal/platform.h>
 #include <hv/boot.h>
+#include <hv/boot.h>
 #include <hv/config.h>
 #include <hv/pledge.h>
 #include <hv/print.h>
@@ -36,7 +37,7 @@ struct config_ctx {
 	size_t fdt_size; /* totalsize, already checked against the buffer */
 	struct hv_config *cfg;
 	struct hv_config_error *err;
-	char path[64]; /* "/cells/<name>" of the node being read */
+	char path[96]; /* "/cells/<name>[/devices/<name>]" being read */
 };
 
 /* The properties a node may carry; anything else is a typo or a feature
@@ -1046,6 +1047,310 @@ static enum hv_err config_cell_policy(struct config_ctx *c, int node,
 	return HV_OK;
 }
 
+/* True when [ipa, ipa+size) collides with any window of `cell`. */
+static bool config_ipa_taken(const struct hv_cell_config *cell, uint64_t ipa,
+			     uint64_t size)
+{
+	for (unsigned r = 0; r < cell->region_count; r++)
+		if (hv_ranges_overlap(ipa_addr(cell->regions[r].ipa),
+				      cell->regions[r].size, ipa, size))
+			return true;
+	if (cell->has_console &&
+	    hv_ranges_overlap(ipa_addr(cell->console_ipa), CONFIG_CONSOLE_SIZE,
+			      ipa, size))
+		return true;
+	if (cell->has_gic &&
+	    (hv_ranges_overlap(ipa_addr(cell->gicd_ipa), HV_GICD_SIZE, ipa,
+			       size) ||
+	     hv_ranges_overlap(ipa_addr(cell->gicr_ipa),
+			       HV_GICR_SIZE_PER_VCPU * cell->cpu_count, ipa,
+			       size)))
+		return true;
+	for (unsigned d = 0; d < cell->device_count; d++) {
+		uint64_t base, len;
+		config_device_pages(&cell->devices[d], &base, &len);
+		if (hv_ranges_overlap(base, len, ipa, size))
+			return true;
+	}
+	return false;
+}
+
+/* ---- passthrough devices (/cells/<name>/devices/<name>) ---------------- */
+
+static const char *const device_prop_names[] = {
+	"compatible", "reg", "interrupts", "class", "dma",
+};
+static const struct config_props device_props = {
+	device_prop_names,
+	HV_ARRAY_SIZE(device_prop_names),
+	"compatible, reg, interrupts, class, dma",
+};
+
+/* The SPIs a cell's virtual GIC has: 32 .. 32 + VGIC_MAX_SPIS - 1. */
+#define CONFIG_SPI_END (32u + 96u)
+
+void config_device_pages(const struct hv_device_config *dev, uint64_t *base,
+			 uint64_t *size)
+{
+	uint64_t pa = pa_addr(dev->pa);
+	*base = pa & ~HV_PAGE_MASK;
+	*size = ((pa + dev->size + HV_PAGE_MASK) & ~HV_PAGE_MASK) - *base;
+}
+
+/* The device of any cell up to `cell` (the current one: its first `count`
+ * devices) whose pages overlap [base, base+size) or that takes SPI
+ * `intid` (0: none); NULL when there is none. */
+static const struct hv_device_config *config_device_clash(
+	const struct hv_config *cfg, unsigned cell, unsigned count,
+	uint64_t base, uint64_t size, uint32_t intid, const char **owner)
+{
+	for (unsigned i = 0; i <= cell; i++) {
+		const struct hv_cell_config *oc = &cfg->cells[i];
+		unsigned n = i == cell ? count : oc->device_count;
+		for (unsigned d = 0; d < n; d++) {
+			const struct hv_device_config *o = &oc->devices[d];
+			uint64_t ob, os;
+			config_device_pages(o, &ob, &os);
+			bool hit = size != 0 &&
+				   hv_ranges_overlap(ob, os, base, size);
+			for (unsigned k = 0; !hit && k < o->irq_count; k++)
+				hit = intid != 0 && o->irqs[k] == intid;
+			if (hit) {
+				*owner = oc->name;
+				return o;
+			}
+		}
+	}
+	return NULL;
+}
+
+static enum hv_err config_device_reg(struct config_ctx *c, int node,
+				     struct hv_cell_config *cell,
+				     unsigned index,
+				     struct hv_device_config *dev)
+{
+	const struct hv_platform_config *p = &c->cfg->platform;
+	const struct hv_device_config *o;
+	const char *owner;
+	const uint8_t *v;
+	uint64_t base, size;
+	enum hv_err ret;
+
+	ret = config_cells(c, node, "reg", 4, "base, size", true, &v);
+	if (ret)
+		return ret;
+	dev->pa = pa_init(config_u64(v, 0));
+	dev->size = config_u64(v, 2);
+	if (dev->size == 0 || hv_range_wraps(pa_addr(dev->pa), dev->size) ||
+	    hv_range_wraps(pa_addr(dev->pa), dev->size + HV_PAGE_SIZE))
+		return config_fail(c, HV_ERR_RANGE, "reg",
+				   "size must be non-zero and the range must "
+				   "not wrap");
+	config_device_pages(dev, &base, &size);
+	if (!hv_range_contains(0, UINT64_C(1) << p->ipa_bits, base, size))
+		return config_fail(c, HV_ERR_RANGE, "reg",
+				   "0x%llx is outside the %u-bit IPA space "
+				   "(devices keep their physical address)",
+				   (unsigned long long)base, p->ipa_bits);
+	if (hv_ranges_overlap(pa_addr(p->ram_base), p->ram_size, base, size))
+		return config_fail(c, HV_ERR_OVERLAP, "reg",
+				   "0x%llx is platform memory, not a device",
+				   (unsigned long long)base);
+	if (hv_ranges_overlap(pa_addr(p->uart_base), HV_PAGE_SIZE, base, size))
+		return config_fail(c, HV_ERR_OVERLAP, "reg",
+				   "0x%llx is the hypervisor's console",
+				   (unsigned long long)base);
+	if (config_ipa_taken(cell, base, size))
+		return config_fail(
+			c, HV_ERR_OVERLAP, "reg",
+			"0x%llx collides with a window of this cell "
+			"(memory, console, GIC or an earlier device)",
+			(unsigned long long)base);
+	o = config_device_clash(c->cfg, index, cell->device_count, base, size,
+				0, &owner);
+	if (o != NULL)
+		return config_fail(c, HV_ERR_OVERLAP, "reg",
+				   "shares a page with /cells/%s/devices/%s "
+				   "(devices are assigned by 4 KiB page)",
+				   owner, o->name);
+	return HV_OK;
+}
+
+static enum hv_err config_device_irqs(struct config_ctx *c, int node,
+				      struct hv_cell_config *cell,
+				      unsigned index,
+				      struct hv_device_config *dev)
+{
+	const struct hv_device_config *o;
+	const char *owner;
+	const uint8_t *v;
+	enum hv_err ret;
+	size_t n;
+
+	ret = config_list(c, node, "interrupts", 1, HV_MAX_DEVICE_IRQS,
+			  "SPI INTIDs", &v, &n);
+	if (ret || !v)
+		return ret;
+	if (!cell->has_gic)
+		return config_fail(c, HV_ERR_INVAL, "interrupts",
+				   "the cell has no virtual GIC to receive "
+				   "them");
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t intid = config_u32(v, i);
+		if (intid < 32 || intid >= CONFIG_SPI_END ||
+		    intid == BOOT_CONSOLE_INTID)
+			return config_fail(c, HV_ERR_RANGE, "interrupts",
+					   "INTID %u: passthrough interrupts "
+					   "are SPIs 34..%u (33 is the "
+					   "console's)",
+					   intid, CONFIG_SPI_END - 1);
+		for (unsigned k = 0; k < i; k++)
+			if (dev->irqs[k] == intid)
+				return config_fail(c, HV_ERR_INVAL,
+						   "interrupts",
+						   "INTID %u given twice",
+						   intid);
+		o = config_device_clash(c->cfg, index, cell->device_count, 0, 0,
+					intid, &owner);
+		if (o != NULL)
+			return config_fail(c, HV_ERR_OVERLAP, "interrupts",
+					   "INTID %u already belongs to "
+					   "/cells/%s/devices/%s",
+					   intid, owner, o->name);
+		dev->irqs[i] = intid;
+	}
+	dev->irq_count = (unsigned)n;
+	return HV_OK;
+}
+
+static enum hv_err config_device_class(struct config_ctx *c, int node,
+				       const struct hv_cell_config *cell,
+				       struct hv_device_config *dev)
+{
+	const char *s;
+	const uint8_t *dma;
+	size_t len;
+	enum hv_err ret = config_string(c, node, "class", 32, &s);
+
+	if (ret)
+		return ret;
+	dev->cap = HV_CAP_DEVICES;
+	if (s != NULL && config_streq(s, "block"))
+		dev->cap = HV_CAP_BLOCK;
+	else if (s != NULL && config_streq(s, "network"))
+		dev->cap = HV_CAP_NET;
+	else if (s != NULL && !config_streq(s, "devices"))
+		return config_fail(c, HV_ERR_INVAL, "class",
+				   "expected \"block\", \"network\" or "
+				   "\"devices\"");
+	ret = config_prop(c, node, "dma", &dma, &len);
+	if (ret || !dma)
+		return ret;
+	if (len != 0)
+		return config_fail(c, HV_ERR_INVAL, "dma",
+				   "a flag: takes no value");
+	/* Without an SMMU the device reaches physical addresses: the guest
+	 * can only program correct ones if its IPAs are those addresses. */
+	for (unsigned r = 0; r < cell->region_count; r++)
+		if (ipa_addr(cell->regions[r].ipa) !=
+		    pa_addr(cell->regions[r].pa))
+			return config_fail(c, HV_ERR_INVAL, "dma",
+					   "memory region %u is not "
+					   "identity-mapped (IPA != PA); a "
+					   "bus-master device needs IPA == PA "
+					   "(no SMMU)",
+					   r);
+	dev->dma = true;
+	return HV_OK;
+}
+
+static enum hv_err config_parse_device(struct config_ctx *c, int node,
+				       struct hv_cell_config *cell,
+				       unsigned index)
+{
+	struct hv_device_config *dev = &cell->devices[cell->device_count];
+	const char *compat;
+	enum hv_err ret;
+	int nlen;
+	const char *name = fdt_get_name(c->fdt, node, &nlen);
+
+	if (!name || nlen <= 0 || (size_t)nlen >= HV_NAME_MAX)
+		return config_fail(c, HV_ERR_INVAL, NULL,
+				   "device names are 1..%u characters",
+				   HV_NAME_MAX - 1);
+	char prefix[HV_NAME_MAX + 20];
+	(void)hv_snprintf(prefix, sizeof(prefix), "/cells/%s/devices/",
+			  cell->name);
+	config_set_path(c, prefix, name, (size_t)nlen);
+	__builtin_memcpy(dev->name, name, (size_t)nlen);
+	ret = config_check_props(c, node, &device_props);
+	if (!ret)
+		ret = config_check_leaf(c, node);
+	if (!ret)
+		ret = config_string(c, node, "compatible", HV_COMPAT_MAX,
+				    &compat);
+	if (ret)
+		return ret;
+	if (!compat)
+		return config_fail(c, HV_ERR_INVAL, "compatible",
+				   "missing (the guest's driver matches it)");
+	__builtin_memcpy(dev->compatible, compat, __builtin_strlen(compat) + 1);
+	ret = config_device_reg(c, node, cell, index, dev);
+	if (!ret)
+		ret = config_device_irqs(c, node, cell, index, dev);
+	if (!ret)
+		ret = config_device_class(c, node, cell, dev);
+	return ret;
+}
+
+/* The optional `devices` subnode, the only subnode a cell may have. */
+static enum hv_err config_cell_devices(struct config_ctx *c, int node,
+				       struct hv_cell_config *cell,
+				       unsigned index)
+{
+	enum hv_err ret;
+	int sub, devs = -1;
+
+	/* dtc merges nodes given twice: at most one `devices` reaches us. */
+	fdt_for_each_subnode(sub, c->fdt, node)
+	{
+		char shown[CONFIG_SHOWN_NAME + 4];
+		int len;
+		const char *name = fdt_get_name(c->fdt, sub, &len);
+		if (name == NULL || len < 0)
+			return config_fail(c, HV_ERR_INVAL, NULL,
+					   "unreadable subnode (%s)",
+					   fdt_strerror(len));
+		config_show(shown, sizeof(shown), name, (size_t)len);
+		if (!config_streq(name, "devices"))
+			return config_fail(c, HV_ERR_INVAL, NULL,
+					   "unexpected subnode '%s' (a cell's "
+					   "only subnode is 'devices')",
+					   shown);
+		devs = sub;
+	}
+	if (devs < 0)
+		return HV_OK;
+	ret = config_check_props(c, devs, &cells_props);
+	if (ret)
+		return ret;
+	fdt_for_each_subnode(sub, c->fdt, devs)
+	{
+		if (cell->device_count == HV_MAX_DEVICES)
+			return config_fail(c, HV_ERR_RANGE, NULL,
+					   "more than %u devices in a cell",
+					   HV_MAX_DEVICES);
+		ret = config_parse_device(c, sub, cell, index);
+		if (ret) {
+			__builtin_memset(&cell->devices[cell->device_count], 0,
+					 sizeof(cell->devices[0]));
+			return ret;
+		}
+		cell->device_count++;
+	}
+	return HV_OK;
+}
+
 static enum hv_err config_parse_cell(struct config_ctx *c, int node,
 				     unsigned index)
 {
@@ -1055,8 +1360,6 @@ static enum hv_err config_parse_cell(struct config_ctx *c, int node,
 	ret = config_cell_name(c, node, cell, index);
 	if (!ret)
 		ret = config_check_props(c, node, &cell_props);
-	if (!ret)
-		ret = config_check_leaf(c, node);
 	if (!ret)
 		ret = config_cell_cpus(c, node, cell, index);
 	if (!ret)
@@ -1077,6 +1380,8 @@ static enum hv_err config_parse_cell(struct config_ctx *c, int node,
 		ret = config_cell_linux(c, node, cell);
 	if (!ret)
 		ret = config_cell_caps(c, node, cell);
+	if (!ret)
+		ret = config_cell_devices(c, node, cell, index);
 	return ret;
 }
 
@@ -1159,28 +1464,6 @@ static bool config_cell_index(const struct hv_config *cfg, const char *name,
 			*index = i;
 			return true;
 		}
-	return false;
-}
-
-/* True when [ipa, ipa+size) collides with any window of `cell`. */
-static bool config_ipa_taken(const struct hv_cell_config *cell, uint64_t ipa,
-			     uint64_t size)
-{
-	for (unsigned r = 0; r < cell->region_count; r++)
-		if (hv_ranges_overlap(ipa_addr(cell->regions[r].ipa),
-				      cell->regions[r].size, ipa, size))
-			return true;
-	if (cell->has_console &&
-	    hv_ranges_overlap(ipa_addr(cell->console_ipa), CONFIG_CONSOLE_SIZE,
-			      ipa, size))
-		return true;
-	if (cell->has_gic &&
-	    (hv_ranges_overlap(ipa_addr(cell->gicd_ipa), HV_GICD_SIZE, ipa,
-			       size) ||
-	     hv_ranges_overlap(ipa_addr(cell->gicr_ipa),
-			       HV_GICR_SIZE_PER_VCPU * cell->cpu_count, ipa,
-			       size)))
-		return true;
 	return false;
 }
 
@@ -1316,6 +1599,18 @@ static enum hv_err config_parse_channel(struct config_ctx *c, int node,
 				"INTID %u: doorbells are SPIs 34..127 "
 				"(33 is the console's)",
 				ch->doorbell[s]);
+		const struct hv_cell_config *cell = &cfg->cells[ch->cell[s]];
+		for (unsigned d = 0; d < cell->device_count; d++)
+			for (unsigned k = 0; k < cell->devices[d].irq_count;
+			     k++)
+				if (cell->devices[d].irqs[k] == ch->doorbell[s])
+					return config_fail(
+						c, HV_ERR_OVERLAP, "doorbells",
+						"INTID %u is device '%s' of "
+						"/cells/%s",
+						ch->doorbell[s],
+						cell->devices[d].name,
+						cell->name);
 	}
 	return HV_OK;
 }

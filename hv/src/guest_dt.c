@@ -349,11 +349,15 @@ static void emit_virtio(struct dt_writer *w, const struct guest_dt_params *p)
 		const struct guest_dt_virtio *v = &p->virtio[i];
 		struct guest_dt_range reg = {v->base, v->size};
 
-		w_begin_at(w, "virtio", ipa_addr(v->base));
-		w_str(w, "compatible", "virtio,mmio");
+		bool virtio = v->compatible == NULL ||
+			      strcmp(v->compatible, "virtio,mmio") == 0;
+
+		w_begin_at(w, virtio ? "virtio" : "device", ipa_addr(v->base));
+		w_str(w, "compatible", virtio ? "virtio,mmio" : v->compatible);
 		w_reg2(w, &reg, 1);
 		/* Edge-rising as QEMU virt declares its transports. */
-		w_spi(w, v->spi, IRQ_TYPE_EDGE_RISING);
+		if (!v->no_irq)
+			w_spi(w, v->spi, IRQ_TYPE_EDGE_RISING);
 		/* Passthrough devices do DMA into cell RAM that the cell
 		 * maps cacheable; coherent on virt and Graviton. */
 		w_empty(w, "dma-coherent");

@@ -71,6 +71,12 @@ static enum hv_err setup(struct hv *hv, struct hv_config_error *err)
 		e = cell_create(hv, &hv->cells[i], i, cfg);
 		if (e != HV_OK) {
 			destroy_cells(hv);
+			if (e == HV_ERR_DENIED && cfg->device_count > 0)
+				return fail(err, e, "/cells/", cfg->name,
+					    "this platform cannot give it its "
+					    "passthrough devices (the "
+					    "simulator has none; use QEMU or "
+					    "hardware)");
 			return fail(err, e, "/cells/", cfg->name,
 				    "cannot create the cell");
 		}

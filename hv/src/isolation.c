@@ -2,6 +2,7 @@
 /* The isolation invariant (see isolation.h). */
 #include <hv/hv.h>
 #include <hv/isolation.h>
+#include <hv/passthrough.h>
 #include <hv/print.h>
 
 struct iso_walk {
@@ -38,7 +39,6 @@ static bool leaf(void *arg, ipa_t ipa, paddr_t pa, uint64_t size,
 	const struct hv_platform_config *p = &hv->config.platform;
 	uint64_t a = pa_addr(pa);
 
-	(void)flags;
 	/* The one sanctioned sharing: a declared channel this cell is on,
 	 * mapped at its window with its offset. */
 	for (unsigned i = 0; i < hv->config.channel_count; i++) {
@@ -49,6 +49,39 @@ static bool leaf(void *arg, ipa_t ipa, paddr_t pa, uint64_t size,
 				      ipa_addr(ipa), size) &&
 		    ipa_addr(ipa) - ipa_addr(ch->ipa) == a - pa_addr(ch->pa))
 			return true;
+	}
+	/* A passthrough device: its own pages, at their physical address,
+	 * uncached, owned by no other cell. */
+	const struct hv_device_config *dev = passthrough_find(cell, a);
+	if (dev != NULL) {
+		uint64_t base, len;
+		config_device_pages(dev, &base, &len);
+		if (!(flags & S2_DEVICE) || ipa_addr(ipa) != a ||
+		    !hv_range_contains(base, len, a, size)) {
+			hv_snprintf(w->why, w->why_size,
+				    "cell '%s' maps device '%s' wrongly: IPA "
+				    "0x%llx -> PA 0x%llx (0x%llx bytes)",
+				    cell->cfg->name, dev->name,
+				    (unsigned long long)ipa_addr(ipa),
+				    (unsigned long long)a,
+				    (unsigned long long)size);
+			w->bad = true;
+			return false;
+		}
+		for (unsigned i = 0; i < hv->cell_count; i++) {
+			const struct hv_cell *other = &hv->cells[i];
+			if (other != cell && cell_live(other) &&
+			    passthrough_find(other, a) != NULL) {
+				hv_snprintf(w->why, w->why_size,
+					    "cell '%s' maps device '%s', which "
+					    "belongs to cell '%s'",
+					    cell->cfg->name, dev->name,
+					    other->cfg->name);
+				w->bad = true;
+				return false;
+			}
+		}
+		return true;
 	}
 	const struct hv_mem_region *m = config_region_find(cell->cfg, ipa,
 							   size);

@@ -3,6 +3,7 @@
 #include <hv/cell.h>
 #include <hv/check.h>
 #include <hv/hv.h>
+#include <hv/passthrough.h>
 #include <hv/pledge.h>
 #include <hv/smccc.h>
 #include <hv/vcpu.h>
@@ -87,6 +88,9 @@ static void drop(struct hv_cell *cell, uint32_t lost)
 		enum hv_err e = each_window(cell, unmap_window);
 		CHECK(e == HV_OK);
 	}
+	/* Passthrough devices: no more interrupts, then no more access. */
+	passthrough_irqs(cell, lost, false);
+	passthrough_unmap(cell, lost);
 	cell->caps &= ~lost;
 }
 
@@ -102,7 +106,11 @@ enum hv_err pledge_restore(struct hv_cell *cell)
 	if (e == HV_OK)
 		e = each_window(cell, map_window);
 	if (e == HV_OK)
+		e = passthrough_map(cell, cfg->caps);
+	if (e == HV_OK) {
 		cell->caps = cfg->caps;
+		passthrough_irqs(cell, cfg->caps, true);
+	}
 	return e;
 }
 
@@ -116,6 +124,9 @@ const char *pledge_forfeited(const struct hv_cell *cell, ipa_t ipa)
 	    hv_range_contains(ipa_addr(cfg->console_ipa), PL011_MMIO_SIZE, a,
 			      1))
 		return pledge_class_name(HV_CAP_CONSOLE);
+	const struct hv_device_config *dev = passthrough_find(cell, a);
+	if (dev != NULL && !(cell->caps & dev->cap) && (cfg->caps & dev->cap))
+		return pledge_class_name(dev->cap);
 	if (!(cell->caps & HV_CAP_IPC)) {
 		for (unsigned i = 0; i < hcfg->channel_count; i++) {
 			const struct hv_channel_config *ch = &hcfg->channels[i];

@@ -37,7 +37,9 @@ struct fake_state {
 	unsigned image_count;
 	struct hv_exit exits[FAKE_MAX_EXITS];
 	unsigned exit_head, exit_count;
-	uint64_t kicks; /* bit n: hal_cpu_kick(n) was called */
+	uint64_t kicks;		     /* bit n: hal_cpu_kick(n) was called */
+	bool devices_refused;	     /* hal_device_assignable answers false */
+	int irq_cpu[FAKE_MAX_INTID]; /* -1: SPI off, else its CPU */
 };
 
 static struct fake_state fake = {.pa_bits = 40};
@@ -71,6 +73,8 @@ void fake_hal_teardown(void)
 	free(fake.ram);
 	memset(&fake, 0, sizeof(fake));
 	fake.pa_bits = 40;
+	for (unsigned i = 0; i < FAKE_MAX_INTID; i++)
+		fake.irq_cpu[i] = -1;
 }
 
 const char *fake_hal_console(void)
@@ -147,6 +151,29 @@ enum hv_err hal_platform_init(const struct hv_platform_config *p)
 unsigned hal_cpu_pa_bits(void)
 {
 	return fake.pa_bits;
+}
+
+bool hal_device_assignable(paddr_t pa, uint64_t size)
+{
+	uint64_t a = pa_addr(pa);
+	return !fake.devices_refused &&
+	       !hv_ranges_overlap(fake.ram_base, fake.ram_size, a, size);
+}
+
+void hal_irq_route(uint32_t intid, unsigned cpu, bool on)
+{
+	if (intid < FAKE_MAX_INTID)
+		fake.irq_cpu[intid] = on ? (int)cpu : -1;
+}
+
+int fake_hal_irq_cpu(uint32_t intid)
+{
+	return intid < FAKE_MAX_INTID ? fake.irq_cpu[intid] : -1;
+}
+
+void fake_hal_refuse_devices(bool refuse)
+{
+	fake.devices_refused = refuse;
 }
 
 void hal_console_write(const char *s, size_t len)

@@ -39,6 +39,12 @@ void fake_hal_push_exit(const struct hv_exit *exit);
 /* pCPUs kicked with hal_cpu_kick() since the last call (bit n = pCPU n). */
 uint64_t fake_hal_kicks_take(void);
 
+/* Passthrough: the CPU physical SPI `intid` is routed to, -1 when off. */
+#define FAKE_MAX_INTID 1020u
+int fake_hal_irq_cpu(uint32_t intid);
+/* Makes hal_device_assignable() refuse everything (like the simulator). */
+void fake_hal_refuse_devices(bool refuse);
+
 /* TLB flush calls seen since setup. */
 unsigned fake_hal_tlb_flushes(void);
 

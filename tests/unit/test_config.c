@@ -175,8 +175,27 @@ static bool seen_before(unsigned upto, const char *prefix, const char *name)
 	return false;
 }
 
+/* Emits the subnodes of `path` ("" for the root's, else "a/b/"), each
+ * with its properties and its own subnodes, in first-appearance order. */
+static void emit_subnodes(const char *path)
+{
+	for (unsigned i = 0; i < flat_count; i++) {
+		char sub[128], full[256];
+
+		if (!component(flat[i]->node, path, sub, sizeof(sub)) ||
+		    seen_before(i, path, sub))
+			continue;
+		ck_assert_int_eq(fdt_begin_node(blob, sub), 0);
+		snprintf(full, sizeof(full), "%s%s", path, sub);
+		emit_props(full);
+		snprintf(full, sizeof(full), "%s%s/", path, sub);
+		emit_subnodes(full);
+		ck_assert_int_eq(fdt_end_node(blob), 0);
+	}
+}
+
 /* Builds the blob from NULL-terminated varargs of property lists: nodes
- * appear in the order their first property appears. Two levels deep. */
+ * appear in the order their first property appears, at any depth. */
 static void build(const struct tprop *first, ...)
 {
 	const struct tprop *list;
@@ -194,28 +213,7 @@ static void build(const struct tprop *first, ...)
 	ck_assert_int_eq(fdt_finish_reservemap(blob), 0);
 	ck_assert_int_eq(fdt_begin_node(blob, ""), 0);
 	emit_props("");
-	for (unsigned i = 0; i < flat_count; i++) {
-		char top[128], path[256];
-
-		if (!component(flat[i]->node, "", top, sizeof(top)) ||
-		    seen_before(i, "", top))
-			continue;
-		ck_assert_int_eq(fdt_begin_node(blob, top), 0);
-		emit_props(top);
-		snprintf(path, sizeof(path), "%s/", top);
-		for (unsigned j = 0; j < flat_count; j++) {
-			char sub[128], full[512];
-
-			if (!component(flat[j]->node, path, sub, sizeof(sub)) ||
-			    seen_before(j, path, sub))
-				continue;
-			ck_assert_int_eq(fdt_begin_node(blob, sub), 0);
-			snprintf(full, sizeof(full), "%s%s", path, sub);
-			emit_props(full);
-			ck_assert_int_eq(fdt_end_node(blob), 0);
-		}
-		ck_assert_int_eq(fdt_end_node(blob), 0);
-	}
+	emit_subnodes("");
 	ck_assert_int_eq(fdt_end_node(blob), 0);
 	ck_assert_int_eq(fdt_finish(blob), 0);
 	blob_size = fdt_totalsize(blob);
@@ -1395,6 +1393,180 @@ START_TEST(test_cell_capabilities)
 }
 END_TEST
 
+/* Cell a with a GIC and one passthrough device (QEMU virt's last
+ * virtio-mmio slot); cell b gets a GIC too for clash tests. */
+static const struct tprop dev_ok[] = {
+	{"cells/a", "gic-distributor", CELLS(0, 0x08000000)},
+	{"cells/a", "gic-redistributors", CELLS(0, 0x080a0000)},
+	{"cells/b", "gic-distributor", CELLS(0, 0x08000000)},
+	{"cells/b", "gic-redistributors", CELLS(0, 0x080a0000)},
+	{"cells/a/devices/disk", "compatible", .str = "virtio,mmio"},
+	{"cells/a/devices/disk", "reg", CELLS(0, 0x0a003e00, 0, 0x200)},
+	{"cells/a/devices/disk", "interrupts", CELLS(79)},
+	{"cells/a/devices/disk", "class", .str = "block"},
+	END};
+
+START_TEST(test_device_parsed)
+{
+	/* A device keeps its name, compatible, registers, SPIs and class;
+	 * its pages are the 4 KiB pages its registers touch. */
+	build(platform_std, cell_a, cell_b, dev_ok, NULL);
+	expect_accept();
+	const struct hv_device_config *d = &cfg.cells[0].devices[0];
+	ck_assert_uint_eq(cfg.cells[0].device_count, 1);
+	ck_assert_uint_eq(cfg.cells[1].device_count, 0);
+	ck_assert_str_eq(d->name, "disk");
+	ck_assert_str_eq(d->compatible, "virtio,mmio");
+	ck_assert_uint_eq(pa_addr(d->pa), 0x0a003e00);
+	ck_assert_uint_eq(d->size, 0x200);
+	ck_assert_uint_eq(d->irq_count, 1);
+	ck_assert_uint_eq(d->irqs[0], 79);
+	ck_assert_uint_eq(d->cap, HV_CAP_BLOCK);
+	ck_assert(!d->dma);
+	uint64_t base, size;
+	config_device_pages(d, &base, &size);
+	ck_assert_uint_eq(base, 0x0a003000);
+	ck_assert_uint_eq(size, 0x1000);
+	/* Straddling a page boundary takes both pages; class defaults to
+	 * "devices"; "network" is a class too. */
+	build(platform_std, cell_a, cell_b, dev_ok,
+	      LIST({"cells/a/devices/disk", "reg",
+		    CELLS(0, 0x0a000f00, 0, 0x200)},
+		   {"cells/a/devices/disk", "class", .omit = true},
+		   {"cells/b/devices/nic", "compatible", .str = "virtio,mmio"},
+		   {"cells/b/devices/nic", "reg",
+		    CELLS(0, 0x0a002000, 0, 0x200)},
+		   {"cells/b/devices/nic", "class", .str = "network"}),
+	      NULL);
+	expect_accept();
+	config_device_pages(&cfg.cells[0].devices[0], &base, &size);
+	ck_assert_uint_eq(base, 0x0a000000);
+	ck_assert_uint_eq(size, 0x2000);
+	ck_assert_uint_eq(cfg.cells[0].devices[0].cap, HV_CAP_DEVICES);
+	ck_assert_uint_eq(cfg.cells[1].devices[0].cap, HV_CAP_NET);
+	ck_assert_uint_eq(cfg.cells[1].devices[0].irq_count, 0);
+}
+END_TEST
+
+START_TEST(test_device_dma_needs_identity_memory)
+{
+	/* A bus master reaches physical addresses (no SMMU): the cell's RAM
+	 * must be identity-mapped for the guest to program it. */
+	REJECT(HV_ERR_INVAL,
+	       "/cells/a/devices/disk: dma: memory region 0 is not "
+	       "identity-mapped",
+	       platform_std, cell_a, cell_b, dev_ok,
+	       LIST({"cells/a/devices/disk", "dma", .n = 0}));
+	build(platform_std, cell_a, cell_b, dev_ok,
+	      LIST({"cells/a", "memory",
+		    CELLS(0, 0x50000000, 0, 0x50000000, 0, 0x01000000)},
+		   {"cells/a/devices/disk", "dma", .n = 0}),
+	      NULL);
+	expect_accept();
+	ck_assert(cfg.cells[0].devices[0].dma);
+	REJECT(HV_ERR_INVAL, "/cells/a/devices/disk: dma: a flag", platform_std,
+	       cell_a, cell_b, dev_ok,
+	       LIST({"cells/a", "memory",
+		     CELLS(0, 0x50000000, 0, 0x50000000, 0, 0x01000000)},
+		    {"cells/a/devices/disk", "dma", CELLS(1)}));
+}
+END_TEST
+
+START_TEST(test_device_rules)
+{
+	/* Every way a device can be wrong is refused on its property. */
+	REJECT(HV_ERR_INVAL,
+	       "/cells/a: unexpected subnode 'gadgets' (a cell's only "
+	       "subnode is 'devices')",
+	       platform_std, cell_a,
+	       LIST({"cells/a/gadgets/x", "compatible", .str = "x"}));
+	REJECT(HV_ERR_INVAL, "/cells/a/devices/disk: compatible: missing",
+	       platform_std, cell_a, cell_b, dev_ok,
+	       LIST({"cells/a/devices/disk", "compatible", .omit = true}));
+	REJECT(HV_ERR_INVAL, "/cells/a/devices/disk: reg: missing",
+	       platform_std, cell_a, cell_b, dev_ok,
+	       LIST({"cells/a/devices/disk", "reg", .omit = true}));
+	REJECT(HV_ERR_INVAL, "/cells/a/devices/disk: colour: unknown property",
+	       platform_std, cell_a, cell_b, dev_ok,
+	       LIST({"cells/a/devices/disk", "colour", .str = "red"}));
+	REJECT(HV_ERR_RANGE,
+	       "/cells/a/devices/disk: reg: size must be non-zero",
+	       platform_std, cell_a, cell_b, dev_ok,
+	       LIST({"cells/a/devices/disk", "reg",
+		     CELLS(0, 0x0a003e00, 0, 0)}));
+	REJECT(HV_ERR_OVERLAP,
+	       "/cells/a/devices/disk: reg: 0x50000000 is platform memory",
+	       platform_std, cell_a, cell_b, dev_ok,
+	       LIST({"cells/a/devices/disk", "reg",
+		     CELLS(0, 0x50000000, 0, 0x1000)}));
+	REJECT(HV_ERR_OVERLAP,
+	       "/cells/a/devices/disk: reg: 0x9000000 is the hypervisor's "
+	       "console",
+	       platform_std, cell_a, cell_b, dev_ok,
+	       LIST({"cells/a/devices/disk", "reg",
+		     CELLS(0, 0x09000000, 0, 0x1000)}));
+	REJECT(HV_ERR_OVERLAP,
+	       "/cells/a/devices/disk: reg: 0x8000000 collides with a window",
+	       platform_std, cell_a, cell_b, dev_ok,
+	       LIST({"cells/a/devices/disk", "reg",
+		     CELLS(0, 0x08000000, 0, 0x1000)}));
+	REJECT(HV_ERR_RANGE,
+	       "/cells/a/devices/disk: reg: 0x10000000000 is "
+	       "outside the 40-bit IPA space",
+	       platform_std, cell_a, cell_b, dev_ok,
+	       LIST({"cells/a/devices/disk", "reg",
+		     CELLS(0x100, 0, 0, 0x1000)}));
+	/* Another cell's device in the same page, or with the same SPI. */
+	REJECT(HV_ERR_OVERLAP,
+	       "/cells/b/devices/nic: reg: shares a page with "
+	       "/cells/a/devices/disk",
+	       platform_std, cell_a, cell_b, dev_ok,
+	       LIST({"cells/b/devices/nic", "compatible", .str = "virtio,mmio"},
+		    {"cells/b/devices/nic", "reg",
+		     CELLS(0, 0x0a003c00, 0, 0x200)}));
+	REJECT(HV_ERR_OVERLAP,
+	       "/cells/b/devices/nic: interrupts: INTID 79 already belongs to "
+	       "/cells/a/devices/disk",
+	       platform_std, cell_a, cell_b, dev_ok,
+	       LIST({"cells/b/devices/nic", "compatible", .str = "virtio,mmio"},
+		    {"cells/b/devices/nic", "reg",
+		     CELLS(0, 0x0a002000, 0, 0x200)},
+		    {"cells/b/devices/nic", "interrupts", CELLS(79)}));
+	REJECT(HV_ERR_RANGE,
+	       "/cells/a/devices/disk: interrupts: INTID 33: passthrough",
+	       platform_std, cell_a, cell_b, dev_ok,
+	       LIST({"cells/a/devices/disk", "interrupts", CELLS(33)}));
+	REJECT(HV_ERR_RANGE,
+	       "/cells/a/devices/disk: interrupts: INTID 128: passthrough",
+	       platform_std, cell_a, cell_b, dev_ok,
+	       LIST({"cells/a/devices/disk", "interrupts", CELLS(128)}));
+	REJECT(HV_ERR_INVAL,
+	       "/cells/a/devices/disk: interrupts: INTID 79 given twice",
+	       platform_std, cell_a, cell_b, dev_ok,
+	       LIST({"cells/a/devices/disk", "interrupts", CELLS(79, 79)}));
+	REJECT(HV_ERR_INVAL,
+	       "/cells/a/devices/disk: interrupts: the cell has no virtual GIC",
+	       platform_std, cell_a, cell_b, dev_ok,
+	       LIST({"cells/a", "gic-distributor", .omit = true},
+		    {"cells/a", "gic-redistributors", .omit = true}));
+	REJECT(HV_ERR_INVAL, "/cells/a/devices/disk: class: expected \"block\"",
+	       platform_std, cell_a, cell_b, dev_ok,
+	       LIST({"cells/a/devices/disk", "class", .str = "gpu"}));
+	/* A channel doorbell cannot be a device's SPI in the same cell. */
+	REJECT(HV_ERR_OVERLAP,
+	       "/channels/ring0: doorbells: INTID 40 is device 'disk' of "
+	       "/cells/a",
+	       platform_std, cell_a, cell_b, dev_ok, chan_ok,
+	       LIST({"cells/a/devices/disk", "interrupts", CELLS(40)}));
+	/* A channel window cannot sit on a device page. */
+	REJECT(HV_ERR_OVERLAP,
+	       "/channels/ring0: ipa: 0xa003000 collides with a window of "
+	       "/cells/a",
+	       platform_std, cell_a, cell_b, dev_ok, chan_ok,
+	       LIST({"channels/ring0", "ipa", CELLS(0, 0x0a003000)}));
+}
+END_TEST
+
 START_TEST(test_channel_rules)
 {
 	/* A channel joins two existing, different GIC cells with a page-aligned
@@ -1674,6 +1846,9 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_cell_wfi_rules);
 	tcase_add_test(tc, test_cell_linux_rules);
 	tcase_add_test(tc, test_channel_rules);
+	tcase_add_test(tc, test_device_parsed);
+	tcase_add_test(tc, test_device_dma_needs_identity_memory);
+	tcase_add_test(tc, test_device_rules);
 	tcase_add_test(tc, test_cell_capabilities);
 	tcase_add_test(tc, test_later_cell_error_names_that_cell);
 	suite_add_tcase(s, tc);

@@ -33,6 +33,21 @@ void hal_console_write(const char *s, size_t len);
 HV_MUST_CHECK enum hv_err hal_image_get(const char *name, const void **data,
 					size_t *size);
 
+/*
+ * Passthrough devices (docs/devices.md). True when physical [pa, pa+size)
+ * may be given to a cell: a device the hypervisor does not use itself
+ * (not RAM, not its console, not the GIC). The simulator has no physical
+ * devices and answers false, so a config with passthrough devices fails
+ * there with a clear error.
+ */
+bool hal_device_assignable(paddr_t pa, uint64_t size);
+/*
+ * Physical SPI `intid` belongs to a cell: on = route it to physical CPU
+ * `cpu` and enable it; off = disable it and clear its pending state (an
+ * active one stays active until its owner deactivates it or the core
+ * calls hal_vgic_hw_deactivate). The simulator records nothing.
+ */
+void hal_irq_route(uint32_t intid, unsigned cpu, bool on);
 /* Stops the whole machine after a hypervisor bug (never for a guest
  * error): prints `msg` and halts every CPU (the simulator aborts). */
 HV_NORETURN void hal_panic(const char *msg);

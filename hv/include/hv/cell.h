@@ -43,6 +43,7 @@ struct hv_cell {
 	struct hv_vcpu vcpus[HV_MAX_VCPUS];
 	uint64_t boot_count; /* starts so far: 1 after the first boot */
 	uint32_t caps;	     /* HV_CAP_* it still holds (pledges shrink it) */
+	uint32_t dev_routed; /* bit d: the SPIs of device d are routed here */
 	int exit_status;     /* HV_CELL_EXITED: the guest's status */
 	char reason[128];    /* why it ended, for reports and management */
 };

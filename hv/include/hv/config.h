@@ -21,6 +21,9 @@
 #define HV_PATH_MAX 128u     /* including the NUL */
 #define HV_BOOTARGS_MAX 256u /* including the NUL */
 #define HV_MAX_CHANNELS 8u
+#define HV_MAX_DEVICES 8u     /* passthrough devices per cell */
+#define HV_MAX_DEVICE_IRQS 4u /* SPIs per passthrough device */
+#define HV_COMPAT_MAX 64u     /* device compatible string, with the NUL */
 
 /* Region flags: what the cell may do with it. */
 #define HV_MEM_READ 0x1u
@@ -44,6 +47,28 @@ enum hv_wfi_mode {
 	HV_WFI_TRAP, /* default: WFI/WFE trap; the vCPU waits for a vIRQ */
 	HV_WFI_PASSTHROUGH, /* WFI/WFE run natively (bare metal) */
 };
+
+/*
+ * A physical device given to one cell (docs/devices.md, "Passthrough"):
+ * its MMIO registers appear at the same address in the cell's IPA space,
+ * mapped Device-nGnRE, never executable; the pages holding [pa, pa+size)
+ * are the unit of ownership. Each SPI in irqs is routed to the cell with
+ * the same INTID, hardware-linked so the guest's EOI deactivates it.
+ */
+struct hv_device_config {
+	char name[HV_NAME_MAX];
+	char compatible[HV_COMPAT_MAX]; /* for the guest's devicetree */
+	paddr_t pa;			/* register base (= guest address) */
+	uint64_t size;			/* register size */
+	unsigned irq_count;
+	uint32_t irqs[HV_MAX_DEVICE_IRQS]; /* SPI INTIDs, physical = virtual */
+	uint32_t cap; /* HV_CAP_BLOCK, HV_CAP_NET or HV_CAP_DEVICES */
+	bool dma;     /* bus master: the cell's RAM is identity-mapped */
+};
+
+/* The pages [*base, *base + *size) a device's registers occupy. */
+void config_device_pages(const struct hv_device_config *dev, uint64_t *base,
+			 uint64_t *size);
 
 /* Sizes of a cell's virtual GICv3 windows (IHI 0069 12.8, 12.10). */
 #define HV_GICD_SIZE UINT64_C(0x10000)		/* distributor: 64 KiB */
@@ -70,6 +95,8 @@ struct hv_cell_config {
 	ipa_t gicd_ipa;
 	ipa_t gicr_ipa; /* cpu_count frames of HV_GICR_SIZE_PER_VCPU */
 	enum hv_wfi_mode wfi;
+	unsigned device_count;
+	struct hv_device_config devices[HV_MAX_DEVICES];
 };
 
 struct hv_platform_config {

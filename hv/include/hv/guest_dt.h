@@ -49,11 +49,14 @@ struct guest_dt_range {
 	uint64_t size;
 };
 
-/* A passed-through virtio-mmio transport and its SPI (0 = INTID 32). */
+/* A passed-through device (a virtio-mmio transport unless `compatible`
+ * says otherwise) and its SPI (0 = INTID 32). */
 struct guest_dt_virtio {
 	ipa_t base;
 	uint64_t size;
 	uint32_t spi;
+	const char *compatible; /* NULL: "virtio,mmio" */
+	bool no_irq;		/* true: no interrupts property */
 };
 
 struct guest_dt_params {

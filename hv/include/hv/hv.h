@@ -32,6 +32,7 @@ struct hv {
 	unsigned cell_count;
 	struct hv_cell cells[HV_MAX_CELLS];
 	struct hv_vcpu *pcpu_vcpu[HV_MAX_CPUS]; /* vCPU pinned to each pCPU */
+	unsigned irqs_routed; /* physical SPIs routed to cells (passthrough) */
 };
 
 /*

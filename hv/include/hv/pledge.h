@@ -15,11 +15,11 @@
 #include "types.h"
 
 #define HV_CAP_CONSOLE (1u << 0) /* emulated PL011, HV_CALL_CONSOLE_WRITE */
-#define HV_CAP_BLOCK (1u << 1)	 /* block passthrough devices (to come) */
-#define HV_CAP_NET (1u << 2)	 /* network passthrough devices (to come) */
+#define HV_CAP_BLOCK (1u << 1)	 /* passthrough devices of class block */
+#define HV_CAP_NET (1u << 2)	 /* passthrough devices of class network */
 #define HV_CAP_IPC (1u << 3)	 /* channels: windows and doorbells */
 #define HV_CAP_MGMT (1u << 4)	 /* management of other cells (to come) */
-#define HV_CAP_DEVICES (1u << 5) /* other passthrough devices (to come) */
+#define HV_CAP_DEVICES (1u << 5) /* other passthrough devices */
 #define HV_CAP_ALL 0x3fu
 
 /* x0 of `hvc #0x4E58`. */
