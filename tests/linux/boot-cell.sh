@@ -6,13 +6,21 @@
 # run ("cellvisor: all cells ended, status 0") and the hypervisor powers
 # QEMU off. Prints the time from QEMU start to the marker.
 #
+# With --disk, the block-device test (device passthrough): a raw disk image
+# (mkdisk.py) is attached as QEMU virt's first virtio-mmio block device, the
+# config (e.g. build/guests/linux-blk.dtb) hands that device to the cell, the
+# initramfs gets the virtio modules (mkinitramfs.py --blk), and the cell must
+# also print "[linux] CELLVISOR-BLK-OK sha256=<sum>" with the sha256 of the
+# file on the disk, computed on the host.
+#
 # Options:
 #   --image FILE    the EL2 image (build/hal/baremetal/cellvisor.bin)
 #   --config FILE   the cell config blob (build/guests/linux.dtb)
 #   --cpu CPU       -cpu value (default max,pauth=off; e.g. neoverse-n1)
 #   --cpus N        vCPUs the config gives the cell (default 2)
+#   --disk          the block-device test (above)
 #   --timeout S     QEMU timeout in seconds (default 180)
-#   --out DIR       keep initramfs.cpio, the bundle and console.log in DIR
+#   --out DIR       keep initramfs.cpio, the bundle, disk.img and console.log in DIR
 #   --cache DIR     asset cache (default ${CELLVISOR_CACHE:-$HOME/.cache/cellvisor})
 #   --qemu BIN      QEMU binary (default qemu-system-aarch64)
 # Exit: 0 pass, 1 fail, 77 skip (no assets, no QEMU, no python3).
@@ -21,7 +29,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cpu=max,pauth=off cpus=2 timeout_s=180 out='' qemu=qemu-system-aarch64
-image='' config=''
+image='' config='' disk=''
 cache=${CELLVISOR_CACHE:-${HOME:-/tmp}/.cache/cellvisor}
 
 usage() { sed -n '2,/^# Exit/p' "$0" | sed 's/^# \{0,1\}//'; }
@@ -31,6 +39,7 @@ while [ $# -gt 0 ]; do
         --config) config=$2; shift 2 ;;
         --cpu) cpu=$2; shift 2 ;;
         --cpus) cpus=$2; shift 2 ;;
+        --disk) disk=1; shift ;;
         --timeout) timeout_s=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
         --cache) cache=$2; shift 2 ;;
@@ -44,10 +53,17 @@ done
 [ -f "$config" ] || { echo "boot-cell.sh: no config blob at $config" >&2; exit 1; }
 
 . "$here/lib.sh"
-linux_prepare
+linux_prepare ${disk:+--modules}
 linux_out_dir
 
-python3 "$here/mkinitramfs.py" "$out/initramfs.cpio" "$cache/busybox" || exit 1
+set --
+if [ -n "$disk" ]; then
+    linux_disk '\[linux\] '
+    set -- --disk "$disk_img" --expect-line "$disk_expect"
+fi
+
+python3 "$here/mkinitramfs.py" "$out/initramfs.cpio" "$cache/busybox" \
+    ${disk:+--blk "$cache/modules"} || exit 1
 # The config names its images "Image" and "initramfs.cpio".
 python3 "$top/scripts/mkbundle.py" "$out/linux.cpio" "$config" \
     "$cache/Image" "$out/initramfs.cpio" || exit 1
@@ -57,5 +73,5 @@ python3 "$here/run_qemu_linux.py" --qemu "$qemu" \
     --memory 1G --kernel "$image" --initrd "$out/linux.cpio" \
     --marker '^\[linux\] CELLVISOR-LINUX-OK cpus=(\d+)' --expect-cpus "$cpus" \
     --poweroff-regex '^cellvisor: all cells ended, status 0$' \
-    --timeout "$timeout_s" --log "$out/console.log"
+    --timeout "$timeout_s" --log "$out/console.log" "$@"
 linux_finish $?

@@ -12,12 +12,20 @@ Hypervisor variant (the same runner, a different payload; no -append):
   run_qemu_linux.py --kernel build/hal/baremetal/cellvisor.bin \\
       --initrd build/guests/linux.cpio --smp 4 --expect-cpus 2
 
+Block-device test (a raw disk image on QEMU virt's first virtio-mmio
+transport, and a line the guest must print before powering off):
+
+  run_qemu_linux.py ... --disk disk.img \\
+      --expect-line '^CELLVISOR-BLK-OK sha256=<hex>$'
+
 Console output (QEMU's stdout and stderr) is read line by line as it
 arrives and stamped with time.monotonic() relative to QEMU's start; the
 stamped lines go to --log. Pass criteria:
 
   * the marker regex matches exactly one line (its first group, if any,
     is the CPU count and must equal --expect-cpus, default --smp);
+  * every --expect-line regex matches a line before the power-off line
+    (before QEMU's exit when --poweroff-regex is '');
   * no line matches --fail-regex (kernel panic, oops, ...);
   * a line matches --poweroff-regex after the marker (default
     "reboot: Power down", printed by the kernel just before PSCI
@@ -41,7 +49,7 @@ import time
 
 DEFAULT_MARKER = r"CELLVISOR-LINUX-OK cpus=(\d+)"
 DEFAULT_FAIL = (r"Kernel panic|Unable to handle kernel|Internal error:|"
-                r"BUG: |cellvisor-init: poweroff -f failed")
+                r"BUG: |cellvisor-init: poweroff -f failed|CELLVISOR-BLK-FAIL")
 DEFAULT_POWEROFF = r"reboot: Power down"
 
 
@@ -62,6 +70,10 @@ def parse_args(argv):
                     help="-kernel: a Linux Image, or cellvisor.bin")
     ap.add_argument("--initrd", help="-initrd: an initramfs, or a boot bundle")
     ap.add_argument("--append", help="-append (omitted when not given)")
+    ap.add_argument("--disk", metavar="FILE",
+                    help="attach FILE as a read-only raw virtio-mmio block "
+                         "device (-drive file=FILE,if=none,format=raw,id=d0,"
+                         "readonly=on -device virtio-blk-device,drive=d0)")
     ap.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
                     help="extra QEMU argument (repeatable)")
     ap.add_argument("--marker", default=DEFAULT_MARKER,
@@ -69,6 +81,10 @@ def parse_args(argv):
     ap.add_argument("--expect-cpus", type=int,
                     help="CPU count the marker must report (default: --smp; "
                          "0 = do not check)")
+    ap.add_argument("--expect-line", action="append", default=[],
+                    metavar="REGEX",
+                    help="a line matching REGEX must appear before the "
+                         "power-off (repeatable)")
     ap.add_argument("--fail-regex", default=DEFAULT_FAIL,
                     help="any matching line fails the run ('' = none)")
     ap.add_argument("--poweroff-regex", default=DEFAULT_POWEROFF,
@@ -89,6 +105,12 @@ def qemu_command(a):
         cmd += ["-initrd", a.initrd]
     if a.append is not None:
         cmd += ["-append", a.append]
+    if a.disk:
+        # QEMU virt puts the first virtio-mmio device on its last transport
+        # (0x0a003e00, SPI 47 = INTID 79; docs/linux-test.md).
+        drive = "file=" + a.disk.replace(",", ",,")   # ',' is QEMU's separator
+        cmd += ["-drive", drive + ",if=none,format=raw,id=d0,readonly=on",
+                "-device", "virtio-blk-device,drive=d0"]
     return cmd + a.qemu_arg
 
 
@@ -101,13 +123,16 @@ def run(a):
     qemu = shutil.which(a.qemu)
     if qemu is None:
         return skip(f"{a.qemu} not found (install qemu-system-arm)")
-    for what, path in (("kernel", a.kernel), ("initrd", a.initrd)):
+    for what, path in (("kernel", a.kernel), ("initrd", a.initrd),
+                       ("disk", a.disk)):
         if path and not os.path.isfile(path):
             return skip(f"{what} {path} not found")
     expect = a.smp if a.expect_cpus is None else a.expect_cpus
     marker_re = re.compile(a.marker)
     fail_re = re.compile(a.fail_regex) if a.fail_regex else None
     off_re = re.compile(a.poweroff_regex) if a.poweroff_regex else None
+    expect_res = [re.compile(r) for r in a.expect_line]
+    expect_t = [None] * len(expect_res)   # time of the first match
 
     cmd = qemu_command(a)
     print("qemu: " + shlex.join(cmd), flush=True)
@@ -156,6 +181,10 @@ def run(a):
             markers.append((t, text, cpus))
             if len(markers) == 1:
                 print(f"marker after {t:.2f} s: {m.group(0)}", flush=True)
+        if poweroff_t is None:
+            for i, r in enumerate(expect_res):
+                if expect_t[i] is None and r.search(text):
+                    expect_t[i] = t
         if off_re and markers and poweroff_t is None and off_re.search(text):
             poweroff_t = t
         if fail_re and fail_re.search(text):
@@ -191,6 +220,9 @@ def run(a):
     if off_re and markers and poweroff_t is None and not timed_out:
         problems.append(f"no /{a.poweroff_regex}/ after the marker "
                         "(not a clean power-off)")
+    for r, et in zip(a.expect_line, expect_t):
+        if et is None:
+            problems.append(f"expected line /{r}/ not seen before the power-off")
     problems += ["console: " + f for f in failures[:3]]
 
     if problems:
@@ -202,6 +234,8 @@ def run(a):
         print("RESULT: FAIL: " + "; ".join(problems))
         return 1
     m_t, _, cpus = markers[0]
+    for r, et in zip(a.expect_line, expect_t):
+        print(f"expected line after {et:.2f} s: /{r}/")
     print(f"RESULT: PASS: marker after {m_t:.2f} s"
           + (f" (cpus={cpus})" if cpus is not None else "")
           + f", QEMU exited 0 after {t_exit:.2f} s")
