@@ -196,49 +196,17 @@ static bool machine_from_dtb(const void *fdt)
 
 /* ---- running ----------------------------------------------------------- */
 
-static bool pcpu_done(unsigned cpu)
-{
-	const struct hv_vcpu *v = hv.pcpu_vcpu[cpu];
-
-	if (hv_done(&hv) || v == NULL)
-		return true;
-	return __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) ==
-		       HV_VCPU_STOPPED ||
-	       cell_ended(v->cell);
-}
-
 /*
- * Runs the vCPU pinned to this CPU until it ends for good. STOP alone is
- * not the end: a vCPU still OFF (waiting for a sibling's PSCI CPU_ON)
- * also reports STOP, so idle CPUs keep polling until their vCPU has
- * stopped, its cell has ended or every cell has.
+ * Runs this CPU's vCPU, exit after exit, until no cell runs any more.
+ * When there is nothing to run (vCPU off or stopped, waiting for a
+ * sibling's CPU_ON or a management start, or no vCPU at all after a
+ * destroy) the core sleeps in WFI until kicked (hv_pcpu_idle).
  */
 static void pcpu_loop(unsigned cpu)
 {
-	for (;;) {
-		enum hv_action a = hv_pcpu_run(&hv, cpu);
-
-		if (a == HV_ACTION_RESUME)
-			continue;
-		/* Any non-resume answer may mean the cell ended meanwhile
-		 * (another CPU stopped it): check rather than poll forever. */
-		if (pcpu_done(cpu))
-			return;
-		struct hv_vcpu *v = hv.pcpu_vcpu[cpu];
-		if (__atomic_load_n(&v->state, __ATOMIC_ACQUIRE) ==
-		    HV_VCPU_OFF) {
-			/* Nothing to run until a sibling's CPU_ON or the end
-			 * of the cell, both of which kick this CPU: sleep in
-			 * WFI rather than compete for the host's cores. A
-			 * stray interrupt goes to the core like any other. */
-			struct hv_exit e;
-			hal_vcpu_idle(v, &e);
-			if (e.kind == HV_EXIT_IRQ)
-				(void)exit_irq(v, e.intid);
-			continue;
-		}
-		/* WAITING vCPUs idled inside hv_pcpu_run already. */
-		__asm__ volatile("yield");
+	while (!hv_done(&hv)) {
+		if (hv_pcpu_run(&hv, cpu) != HV_ACTION_RESUME)
+			hv_pcpu_idle(&hv, cpu);
 	}
 }
 

@@ -69,7 +69,8 @@ static void vcpus_destroy(struct hv_cell *cell)
 	for (unsigned i = 0; i < cell->vcpu_count; i++) {
 		struct hv_vcpu *v = &cell->vcpus[i];
 		if (cell->hv->pcpu_vcpu[v->pcpu] == v)
-			cell->hv->pcpu_vcpu[v->pcpu] = NULL;
+			__atomic_store_n(&cell->hv->pcpu_vcpu[v->pcpu], NULL,
+					 __ATOMIC_SEQ_CST);
 		hal_vcpu_destroy(v);
 	}
 	cell->vcpu_count = 0;
@@ -168,7 +169,6 @@ enum hv_err cell_create(struct hv *hv, struct hv_cell *cell, unsigned id,
 		if (err != HV_OK)
 			goto fail_vcpus;
 		cell->vcpu_count = i + 1;
-		hv->pcpu_vcpu[v->pcpu] = v;
 	}
 	if (cfg->has_gic) {
 		err = gic_create(cell);
@@ -176,6 +176,11 @@ enum hv_err cell_create(struct hv *hv, struct hv_cell *cell, unsigned id,
 			goto fail_vcpus;
 	}
 	cell->state = HV_CELL_READY;
+	/* Publish last: a pCPU that finds its vCPU here (hv_pcpu_run, on
+	 * another CPU) sees a complete cell. */
+	for (unsigned i = 0; i < cell->vcpu_count; i++)
+		__atomic_store_n(&hv->pcpu_vcpu[cell->vcpus[i].pcpu],
+				 &cell->vcpus[i], __ATOMIC_RELEASE);
 	return HV_OK;
 
 fail_vcpus:
@@ -243,6 +248,8 @@ static void stop_vcpus(struct hv_cell *cell, const struct hv_vcpu *self)
 		__atomic_store_n(&cell->vcpus[i].state, HV_VCPU_STOPPED,
 				 __ATOMIC_RELEASE);
 	cell_kick(cell, ~UINT64_C(0), self);
+	/* The last running cell ended: idle pCPUs must notice. */
+	hv_kick_if_done(cell->hv);
 }
 
 void cell_kick(struct hv_cell *cell, uint64_t mask, const struct hv_vcpu *self)
@@ -301,10 +308,11 @@ void cell_terminate(struct hv_vcpu *vcpu, const struct hv_exit *exit,
 		  reason);
 }
 
-void cell_destroy(struct hv_cell *cell)
+/* Returns everything the cell holds: interrupts, vGIC (list registers
+ * included), vCPUs, stage-2 tables and VMID; scrubs its memory. No vCPU
+ * of the cell may be running (hv_pcpu_detach). Leaves the identity. */
+static void release(struct hv_cell *cell)
 {
-	if (cell->state == HV_CELL_FREE)
-		return;
 	passthrough_irqs(cell, HV_CAP_ALL, false);
 	if (cell->cfg->has_gic)
 		vgic_destroy(&cell->vgic);
@@ -315,7 +323,49 @@ void cell_destroy(struct hv_cell *cell)
 	for (unsigned i = 0; i < cell->cfg->region_count; i++)
 		hal_mem_scrub(cell->cfg->regions[i].pa,
 			      cell->cfg->regions[i].size);
+}
+
+void cell_destroy(struct hv_cell *cell)
+{
+	if (cell->state == HV_CELL_FREE)
+		return;
+	if (cell->state != HV_CELL_STOPPED)
+		release(cell);
 	memset(cell, 0, sizeof(*cell));
+}
+
+void cell_stop(struct hv_cell *cell, const char *why)
+{
+	CHECK(cell->state != HV_CELL_FREE);
+	console_line_flush(&cell->con);
+	release(cell);
+	cell->state = HV_CELL_STOPPED;
+	cell->caps = 0;
+	cell->dev_routed = 0;
+	hv_snprintf(cell->reason, sizeof(cell->reason), "%s", why);
+}
+
+enum hv_err cell_rebuild(struct hv_cell *cell)
+{
+	struct hv *hv = cell->hv;
+	const struct hv_cell_config *cfg = cell->cfg;
+	unsigned id = cell->id;
+	uint64_t boots = cell->boot_count;
+
+	CHECK(cell->state == HV_CELL_STOPPED);
+	cell->state = HV_CELL_FREE;
+	enum hv_err err = cell_create(hv, cell, id, cfg);
+	if (err != HV_OK) {
+		/* cell_create() left the slot zeroed: still a stopped cell. */
+		cell->hv = hv;
+		cell->id = id;
+		cell->cfg = cfg;
+		cell->state = HV_CELL_STOPPED;
+		hv_snprintf(cell->reason, sizeof(cell->reason),
+			    "could not be rebuilt (%s)", hv_err_str(err));
+	}
+	cell->boot_count = boots;
+	return err;
 }
 
 void *cell_guest_ptr(struct hv_cell *cell, ipa_t ipa, uint64_t size,

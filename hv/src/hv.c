@@ -6,6 +6,7 @@
 #include <hal/mem.h>
 #include <hal/platform.h>
 #include <hal/vcpu.h>
+#include <hal/vgic.h>
 #include <hv/hv.h>
 #include <hv/isolation.h>
 #include <hv/lib.h>
@@ -154,13 +155,81 @@ static enum hv_action wait(struct hv_vcpu *vcpu)
 	return HV_ACTION_RESUME;
 }
 
+/* pCPU `pcpu` is about to use its vCPU pointer: announce it, then read
+ * the pointer (sequentially consistent with hv_pcpu_detach's clear and
+ * check, so one of the two sees the other). */
+static struct hv_vcpu *pcpu_enter(struct hv *hv, unsigned pcpu)
+{
+	__atomic_store_n(&hv->pcpu_in[pcpu], 1u, __ATOMIC_SEQ_CST);
+	return __atomic_load_n(&hv->pcpu_vcpu[pcpu], __ATOMIC_SEQ_CST);
+}
+
+static void pcpu_leave(struct hv *hv, unsigned pcpu)
+{
+	__atomic_store_n(&hv->pcpu_in[pcpu], 0u, __ATOMIC_RELEASE);
+}
+
+static enum hv_action pcpu_run(struct hv_vcpu *vcpu);
+
 enum hv_action hv_pcpu_run(struct hv *hv, unsigned pcpu)
 {
 	if (pcpu >= HV_MAX_CPUS)
 		return HV_ACTION_STOP;
-	struct hv_vcpu *vcpu = hv->pcpu_vcpu[pcpu];
-	if (vcpu == NULL)
-		return HV_ACTION_STOP;
+	struct hv_vcpu *vcpu = pcpu_enter(hv, pcpu);
+	enum hv_action a = vcpu == NULL ? HV_ACTION_STOP : pcpu_run(vcpu);
+	pcpu_leave(hv, pcpu);
+	return a;
+}
+
+void hv_pcpu_idle(struct hv *hv, unsigned pcpu)
+{
+	if (pcpu >= HV_MAX_CPUS)
+		return;
+	struct hv_vcpu *vcpu = pcpu_enter(hv, pcpu);
+	struct hv_exit exit;
+	if (vcpu == NULL) {
+		/* Nothing to hold on to: sleep without blocking a detach. */
+		pcpu_leave(hv, pcpu);
+		if (!hv_done(hv)) {
+			hal_vcpu_idle(NULL, &exit);
+			if (exit.kind == HV_EXIT_IRQ)
+				hal_vgic_hw_deactivate(exit.intid);
+		}
+		return;
+	}
+	enum hv_vcpu_state st = __atomic_load_n(&vcpu->state, __ATOMIC_ACQUIRE);
+	if ((st == HV_VCPU_OFF || st == HV_VCPU_STOPPED) && !hv_done(hv)) {
+		/* Nothing to run until a sibling's CPU_ON, a restart or the
+		 * end, all of which kick this pCPU. */
+		hal_vcpu_idle(vcpu, &exit);
+		if (exit.kind == HV_EXIT_IRQ)
+			(void)exit_irq(vcpu, exit.intid);
+	}
+	pcpu_leave(hv, pcpu);
+}
+
+void hv_pcpu_detach(struct hv *hv, struct hv_cell *cell)
+{
+	for (unsigned i = 0; i < cell->vcpu_count; i++) {
+		unsigned p = cell->vcpus[i].pcpu;
+		__atomic_store_n(&hv->pcpu_vcpu[p], NULL, __ATOMIC_SEQ_CST);
+		hal_cpu_kick(p);
+		while (__atomic_load_n(&hv->pcpu_in[p], __ATOMIC_SEQ_CST) != 0)
+			;
+	}
+}
+
+void hv_kick_if_done(struct hv *hv)
+{
+	if (!hv_done(hv))
+		return;
+	for (unsigned p = 0;
+	     p < hv->config.platform.cpu_count && p < HV_MAX_CPUS; p++)
+		hal_cpu_kick(p);
+}
+
+static enum hv_action pcpu_run(struct hv_vcpu *vcpu)
+{
 	struct hv_cell *cell = vcpu->cell;
 
 	/* Other pCPUs change this state (CPU_ON, termination): read it once. */
@@ -212,7 +281,8 @@ enum hv_action hv_pcpu_run(struct hv *hv, unsigned pcpu)
 bool hv_done(const struct hv *hv)
 {
 	for (unsigned i = 0; i < hv->cell_count; i++)
-		if (!cell_ended(&hv->cells[i]))
+		if (__atomic_load_n(&hv->cells[i].state, __ATOMIC_ACQUIRE) ==
+		    HV_CELL_RUNNING)
 			return false;
 	return true;
 }
@@ -243,9 +313,10 @@ void hv_shutdown(struct hv *hv)
 
 struct hv_cell *hv_cell_by_name(struct hv *hv, const char *name)
 {
+	/* By config: a destroyed cell (FREE) is still found, so callers can
+	 * say "destroyed" rather than "no such cell". */
 	for (unsigned i = 0; i < hv->cell_count; i++)
-		if (hv->cells[i].state != HV_CELL_FREE &&
-		    strcmp(hv->cells[i].cfg->name, name) == 0)
+		if (strcmp(hv->config.cells[i].name, name) == 0)
 			return &hv->cells[i];
 	return NULL;
 }

@@ -4,6 +4,7 @@
 #include <hv/check.h>
 #include <hv/hv.h>
 #include <hv/hypercall.h>
+#include <hv/mgmt.h>
 #include <hv/pledge.h>
 #include <hv/smccc.h>
 #include <hv/vcpu.h>
@@ -76,15 +77,19 @@ static enum hv_action doorbell(struct hv_vcpu *vcpu)
 		struct hv_cell *peer = &cell->hv->cells[ch->cell[1 - side]];
 		/* A peer that has ended has nobody to wake: the ring just
 		 * waits for its restart. */
-		if (peer->state == HV_CELL_RUNNING &&
-		    (peer->caps & HV_CAP_IPC)) {
-			hv_spin_lock(&peer->lock);
+		/* Checked under the peer's lock: management stops a cell
+		 * under it before releasing its vGIC. */
+		hv_spin_lock(&peer->lock);
+		bool live = peer->state == HV_CELL_RUNNING &&
+			    (peer->caps & HV_CAP_IPC);
+		if (live) {
 			enum hv_err e = vgic_inject(&peer->vgic, 0,
 						    ch->doorbell[1 - side]);
-			hv_spin_unlock(&peer->lock);
 			CHECK(e == HV_OK); /* config_parse checked the INTID */
-			cell_kick_pending(peer, NULL);
 		}
+		hv_spin_unlock(&peer->lock);
+		if (live)
+			cell_kick_pending(peer, NULL);
 	}
 	vcpu_gpr_write(vcpu, 0, (uint64_t)ret);
 	return HV_ACTION_RESUME;
@@ -108,6 +113,13 @@ enum hv_action hypercall_call(struct hv_vcpu *vcpu, uint32_t fid)
 		cell_exit(vcpu->cell, (int)(int32_t)vcpu_gpr_read(vcpu, 1),
 			  "test exit");
 		return HV_ACTION_STOP;
+	case HV_CALL_MGMT_INFO:
+	case HV_CALL_MGMT_STOP:
+	case HV_CALL_MGMT_START:
+	case HV_CALL_MGMT_RESTART:
+	case HV_CALL_MGMT_DESTROY:
+	case HV_CALL_MGMT_STATS:
+		return mgmt_call(vcpu, fid);
 	default:
 		vcpu_gpr_write(vcpu, 0, (uint64_t)SMCCC_RET_NOT_SUPPORTED);
 		return HV_ACTION_RESUME;

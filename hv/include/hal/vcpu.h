@@ -66,7 +66,9 @@ void hal_vcpu_reg_write(struct hv_vcpu *vcpu, enum hv_reg reg, uint64_t val);
  *    when virtual time reaches this vCPU's next timer deadline);
  *  - HV_EXIT_BUDGET when nothing arrived within the HAL's slice (the
  *    simulator, which must let other vCPUs run, or a kick).
- * The vCPU's registers are not touched.
+ * The vCPU's registers are not touched. `vcpu` is NULL when the pCPU has
+ * no vCPU (its cell was stopped or destroyed): bare metal only, where
+ * hv_pcpu_idle() sleeps until a kick.
  */
 void hal_vcpu_idle(struct hv_vcpu *vcpu, struct hv_exit *exit);
 

@@ -24,6 +24,7 @@ enum hv_cell_state {
 	HV_CELL_RUNNING,
 	HV_CELL_EXITED,	    /* ended by the guest (test exit, SYSTEM_OFF) */
 	HV_CELL_TERMINATED, /* stopped by the hypervisor after a fault */
+	HV_CELL_STOPPED, /* stopped by management: holds nothing, can start */
 };
 
 struct hv_cell {
@@ -81,6 +82,20 @@ void cell_terminate(struct hv_vcpu *vcpu, const struct hv_exit *exit,
 /* Releases everything the cell holds (stage-2 pages, VMID, HAL vCPU
  * state) and returns the slot to FREE. */
 void cell_destroy(struct hv_cell *cell);
+/*
+ * Management stop: releases everything like cell_destroy() (memory
+ * scrubbed) but keeps the cell's identity and config, in state STOPPED
+ * with `why` as its reason. The caller has detached its vCPUs from their
+ * pCPUs first (hv_pcpu_detach; it may have marked the cell STOPPED
+ * already, to keep doorbells out). Once per stop: it releases.
+ */
+void cell_stop(struct hv_cell *cell, const char *why);
+/*
+ * Rebuilds a STOPPED cell from its config (as cell_create) so that
+ * cell_start() can boot it again. On failure it stays STOPPED with the
+ * reason set, holding nothing.
+ */
+HV_MUST_CHECK enum hv_err cell_rebuild(struct hv_cell *cell);
 
 /*
  * Translates a guest buffer [ipa, ipa+size) for the hypervisor to read,

@@ -33,6 +33,9 @@ struct hv {
 	struct hv_cell cells[HV_MAX_CELLS];
 	struct hv_vcpu *pcpu_vcpu[HV_MAX_CPUS]; /* vCPU pinned to each pCPU */
 	unsigned irqs_routed; /* physical SPIs routed to cells (passthrough) */
+	/* pcpu_in[n]: pCPU n is inside hv_pcpu_run()/hv_pcpu_idle() and may
+	 * hold a pointer to its vCPU (hv_pcpu_detach waits for 0). */
+	unsigned pcpu_in[HV_MAX_CPUS];
 };
 
 /*
@@ -72,7 +75,24 @@ enum hv_action hv_pcpu_run(struct hv *hv, unsigned pcpu);
  */
 enum hv_action hv_exit_handle(struct hv_vcpu *vcpu, const struct hv_exit *exit);
 
-/* True when every cell has ended. */
+/*
+ * For HAL run loops with one thread per pCPU (bare metal): called when
+ * hv_pcpu_run() did not return RESUME. Sleeps (hal_vcpu_idle) while the
+ * pCPU's vCPU is OFF or STOPPED or it has none, until a kick or an
+ * interrupt; returns at once otherwise. Interrupts taken are handled.
+ */
+void hv_pcpu_idle(struct hv *hv, unsigned pcpu);
+/*
+ * Takes the vCPUs of `cell` (already STOPPED) off their pCPUs: clears
+ * pcpu_vcpu[], kicks each pCPU and waits until none of them is inside
+ * hv_pcpu_run()/hv_pcpu_idle() with the old pointer. After it returns no
+ * pCPU touches the cell until it is rebuilt. Called by management.
+ */
+void hv_pcpu_detach(struct hv *hv, struct hv_cell *cell);
+/* Kicks every pCPU when no cell runs any more, so idle ones notice. */
+void hv_kick_if_done(struct hv *hv);
+/* True when no cell is running (each has exited, been terminated,
+ * stopped or destroyed): nothing can change any more. */
 bool hv_done(const struct hv *hv);
 
 /*
