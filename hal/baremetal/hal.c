@@ -83,6 +83,16 @@ static struct bm_vcpu vcpu_slots[HV_MAX_CPUS];
 static struct hv_platform_config platform;
 static bool platform_ready;
 
+/*
+ * The stage-2 controls each pCPU holds now. Written only when they change:
+ * one vCPU per pCPU means almost never. On QEMU a write of HCR_EL2 takes
+ * the big emulator lock and, when VM flips, flushes the whole software TLB;
+ * toggling it on every exit and entry cost a Linux cell ~20% of its boot
+ * time (docs/performance.md).
+ */
+static uint64_t live_hcr[BM_MAX_PCPUS], live_vtcr[BM_MAX_PCPUS],
+	live_vttbr[BM_MAX_PCPUS];
+
 extern char bm_pool_start[], bm_pool_end[];
 
 unsigned bm_this_pcpu(void)
@@ -108,6 +118,9 @@ void bm_el2_cpu_init(void)
 	/* Until a guest runs, HCR_EL2 keeps EL1 AArch64 and nothing else:
 	 * no stage 2 and no routing that could surprise EL2 code. */
 	WRITE_SYSREG(hcr_el2, HCR_EL2_RW);
+	live_hcr[bm_this_pcpu()] = HCR_EL2_RW;
+	live_vtcr[bm_this_pcpu()] = ~UINT64_C(0);
+	live_vttbr[bm_this_pcpu()] = ~UINT64_C(0);
 
 	/*
 	 * FP/SIMD and SVE are not trapped (CPTR_EL2.TFP = TZ = 0): guests use
@@ -510,10 +523,27 @@ void hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 		hal_panic(
 			"hal_vcpu_run: vCPU run on a CPU it is not pinned to");
 
-	WRITE_SYSREG(vtcr_el2, vcpu->cell->s2.geo.vtcr);
-	WRITE_SYSREG(vttbr_el2, stage2_vttbr(&vcpu->cell->s2));
-	WRITE_SYSREG(hcr_el2, ctx->hcr);
-	__asm__ volatile("isb");
+	unsigned p = vcpu->pcpu;
+	uint64_t vtcr = vcpu->cell->s2.geo.vtcr;
+	uint64_t vttbr = stage2_vttbr(&vcpu->cell->s2);
+	bool wrote = false;
+	if (live_vtcr[p] != vtcr) {
+		WRITE_SYSREG(vtcr_el2, vtcr);
+		live_vtcr[p] = vtcr;
+		wrote = true;
+	}
+	if (live_vttbr[p] != vttbr) {
+		WRITE_SYSREG(vttbr_el2, vttbr);
+		live_vttbr[p] = vttbr;
+		wrote = true;
+	}
+	if (live_hcr[p] != ctx->hcr) {
+		WRITE_SYSREG(hcr_el2, ctx->hcr);
+		live_hcr[p] = ctx->hcr;
+		wrote = true;
+	}
+	if (wrote)
+		__asm__ volatile("isb");
 	if (ctx->el1_reset) {
 		/* Per-pCPU registers that only change at a reset: one vCPU
 		 * per pCPU, so they hold until the next one. Guests number
@@ -556,11 +586,9 @@ void hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 		bm_gic_ack(exit, code == BM_EXIT_FIQ);
 		break;
 	}
-	/* EL2 code runs without stage 2 (not used at EL2 anyway) but with
-	 * HCR_EL2 back to its quiet value, so a stray EL1 state change
-	 * cannot be routed oddly while we decide. */
-	WRITE_SYSREG(hcr_el2, HCR_EL2_RW);
-	__asm__ volatile("isb");
+	/* HCR_EL2 keeps the guest's value while EL2 handles the exit: its
+	 * stage-2 and trap controls act on EL1/EL0 only, and EL2 runs
+	 * with every exception masked (see live_hcr above). */
 }
 
 static int el1_index(enum hv_reg reg)
