@@ -22,6 +22,17 @@ Modes (tests/meson.build passes the arguments):
       Runs each guest on both HALs; the cell console lines (lines starting
       with "[") must be byte-identical, cell by cell, and the statuses equal.
 
+  --hal sim --hvsim HVSIM --config X.dtb --expect NAME
+        (--commands FILE | --prompt-input FILE)
+      The same with hvsim's management commands (docs/management.md):
+      `hvsim --commands FILE`, or `hvsim --prompt` with FILE as its stdin.
+
+  --hal sim --hvsim HVSIM --config X.dtb --bad-commands FILE
+      Runs `hvsim --commands FILE X.dtb` and requires exit 2 with exactly
+      one line on stderr, "hvsim: FILE:" followed by the text of the
+      file's `# expect: TEXT` line (e.g. "# expect: 3: stop: unknown cell
+      'x'"), and no summary line (hvsim stops at the first error).
+
   --hal sim --hvsim HVSIM --bad-config FILE.dts --dtc DTC [--image-dir D]
       Compiles FILE.dts with dtc (or, when its first line is `// raw`,
       uses the file itself as the blob) into a temporary directory that
@@ -250,15 +261,17 @@ def log_path(args, name):
     return os.path.join(args.log_dir, name)
 
 
-def run_sim(args, hvsim, dtb, tag):
-    """Runs hvsim on dtb; returns (exit code or None on timeout, stdout
-    lines, stderr lines, log file prefix)."""
+def run_sim(args, hvsim, dtb, tag, extra=(), stdin_path=None):
+    """Runs hvsim on dtb (with the options in extra, and stdin_path as its
+    standard input); returns (exit code or None on timeout, stdout lines,
+    stderr lines, log file prefix)."""
     prefix = log_path(args, tag)
-    cmd = [hvsim, "--max-insns", args.max_insns, dtb]
+    cmd = [hvsim, "--max-insns", args.max_insns, *extra, dtb]
     with open(prefix + ".stdout", "wb") as out, \
-            open(prefix + ".stderr", "wb") as err:
+            open(prefix + ".stderr", "wb") as err, \
+            open(stdin_path or os.devnull, "rb") as inp:
         try:
-            p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=out,
+            p = subprocess.run(cmd, stdin=inp, stdout=out,
                                stderr=err, timeout=SIM_TIMEOUT)
             code = p.returncode
         except subprocess.TimeoutExpired:
@@ -313,8 +326,15 @@ def mode_sim(args):
     need_exe(args.hvsim, "hvsim")
     need_file(args.config, "config blob")
     expect = Expect(os.path.join(EXPECTED_DIR, args.expect + ".txt"))
+    extra, stdin_path = (), None
+    if args.commands:
+        need_file(args.commands, "command file")
+        extra = ("--commands", args.commands)
+    elif args.prompt_input:
+        need_file(args.prompt_input, "prompt input")
+        extra, stdin_path = ("--prompt",), args.prompt_input
     code, so, se, prefix = run_sim(args, args.hvsim, args.config,
-                                   "sim-" + args.expect)
+                                   "sim-" + args.expect, extra, stdin_path)
     lines = so + se
     problems = []
     if code is None:
@@ -476,6 +496,39 @@ def mode_bad_config(args):
                   [(prefix + ".stdout", so), (prefix + ".stderr", se)])
 
 
+def mode_bad_commands(args):
+    need_exe(args.hvsim, "hvsim")
+    need_file(args.config, "config blob")
+    need_file(args.bad_commands, "command file")
+    want = None
+    with open(args.bad_commands, encoding="utf-8", errors="replace") as f:
+        for l in f:
+            m = re.match(r"\s*#\s*expect:\s?(.*)$", l)
+            if m:
+                want = m.group(1).rstrip()
+                break
+    if not want:
+        raise HarnessError(f"{args.bad_commands}: no '# expect: TEXT' line")
+    name = os.path.splitext(os.path.basename(args.bad_commands))[0]
+    code, so, se, prefix = run_sim(args, args.hvsim, args.config,
+                                   "badcmd-" + name,
+                                   ("--commands", args.bad_commands))
+    problems = []
+    if code is None:
+        problems.append("timeout")
+    elif code != 2:
+        problems.append(f"exit code {code}, want 2")
+    err = [l for l in se if l.strip()]
+    line = f"hvsim: {args.bad_commands}:{want}"
+    if err != [line]:
+        problems.append(f"stderr is not the one expected line\n"
+                        f"    want: {line}\n    got: {err}")
+    if any(SUMMARY_RE.fullmatch(l) for l in so + se):
+        problems.append("the run went on to completion after the error")
+    return report(f"bad commands {name}", problems,
+                  [(prefix + ".stdout", so), (prefix + ".stderr", se)])
+
+
 def report(what, problems, logs):
     if not problems:
         print(f"PASS: {what}")
@@ -503,6 +556,9 @@ def parse_args(argv):
     ap.add_argument("--pair", nargs=3, action="append",
                     metavar=("NAME", "DTB", "BUNDLE"))
     ap.add_argument("--bad-config")
+    ap.add_argument("--commands")
+    ap.add_argument("--prompt-input")
+    ap.add_argument("--bad-commands")
     ap.add_argument("--dtc")
     ap.add_argument("--image-dir")
     ap.add_argument("--log-dir", default="scenario-logs")
@@ -517,6 +573,8 @@ def main(argv):
             return mode_same(args)
         if args.hal == "sim" and args.bad_config:
             return mode_bad_config(args)
+        if args.hal == "sim" and args.bad_commands and args.config:
+            return mode_bad_commands(args)
         if args.hal == "sim" and args.config and args.expect:
             return mode_sim(args)
         if args.hal == "qemu" and args.expect:
