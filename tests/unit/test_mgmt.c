@@ -33,6 +33,16 @@ static void setup(void)
 		cfg.cells[i].gicr_ipa = ipa_init(0x080a0000);
 	}
 	cfg.cells[2].caps = HV_CAP_CONSOLE;
+	/* cell1 owns a passthrough device, so restarts route its SPI. */
+	struct hv_device_config *d = &cfg.cells[1].devices[0];
+	cfg.cells[1].device_count = 1;
+	strcpy(d->name, "disk");
+	strcpy(d->compatible, "virtio,mmio");
+	d->pa = pa_init(0x0a003e00);
+	d->size = 0x200;
+	d->irq_count = 1;
+	d->irqs[0] = 79;
+	d->cap = HV_CAP_BLOCK;
 	cfg.channel_count = 1;
 	struct hv_channel_config *ch = &cfg.channels[0];
 	strcpy(ch->name, "ring0");
@@ -157,6 +167,8 @@ START_TEST(stop_releases_and_start_rebuilds)
 	ck_assert_uint_lt(st.pool_pages_used, before.pool_pages_used);
 	ck_assert_uint_eq(st.vmids_used, before.vmids_used - 1);
 	ck_assert_uint_eq(st.vcpus, before.vcpus - 1);
+	ck_assert_uint_eq(st.irqs_routed, before.irqs_routed - 1);
+	ck_assert_int_eq(fake_hal_irq_cpu(79), -1);
 	struct hv_mgmt_info i = info(1);
 	ck_assert_uint_eq(i.state, HV_MGMT_STOPPED);
 	ck_assert_str_eq(i.reason, "stopped by management");
@@ -194,6 +206,8 @@ START_TEST(restart_loop_leaks_nothing)
 	 * started, and the boot count advanced by 100. */
 	struct hv_mgmt_stats before = stats();
 	uint64_t boots = hv->cells[1].boot_count;
+	ck_assert_uint_eq(before.irqs_routed, 1);
+	ck_assert_int_eq(fake_hal_irq_cpu(79), 1);
 	for (int k = 0; k < 100; k++) {
 		ck_assert_int_eq(call(0, HV_CALL_MGMT_RESTART, 1, 0, 0), 0);
 		fixture_settle(hv);
