@@ -31,6 +31,8 @@
 #include <hv/mgmt.h>
 #include <hv/pledge.h>
 
+#include "hvsim_trace.h"
+#include "record.h"
 #include "sim.h"
 
 #define EXIT_USAGE 2
@@ -51,6 +53,8 @@ struct options {
 	uint64_t max_insns;   /* 0: no limit */
 	uint64_t quantum;
 	bool stats;
+	const char *record; /* --record FILE */
+	const char *replay; /* --replay FILE */
 };
 
 /* Static: struct hv is far too large for the stack. */
@@ -127,6 +131,12 @@ static void usage(FILE *f)
 		"                   (after FILE when both are given); a "
 		"\"hvsim> \"\n"
 		"                   prompt when stdin is a terminal\n"
+		"  --record FILE    record a trace of the run into FILE\n"
+		"                   (docs/replay.md)\n"
+		"  --replay FILE    run again and compare every event with "
+		"FILE;\n"
+		"                   the first divergence ends hvsim with exit "
+		"125\n"
 		"  --help           show this help and exit 0\n"
 		"\n"
 		"At the end of the commands the simulation runs to "
@@ -143,7 +153,8 @@ static void usage(FILE *f)
 		"  124  the --max-insns limit was reached, every vCPU idles "
 		"with\n"
 		"       nothing left to wake it, or 'quit' with cells still "
-		"running\n",
+		"running\n"
+		"  125  --replay: this run diverged from the trace\n",
 		(unsigned long long)SIM_QUANTUM_DEFAULT, command_help);
 }
 
@@ -222,6 +233,14 @@ static void parse_args(int argc, char **argv, struct options *o)
 				o->commands = argv[++i];
 			} else if (strncmp(a, "--commands=", 11) == 0) {
 				o->commands = a + 11;
+			} else if (strcmp(a, "--record") == 0 ||
+				   strcmp(a, "--replay") == 0) {
+				if (i + 1 >= argc)
+					usage_error("missing value for", a);
+				if (a[3] == 'e' && a[4] == 'c')
+					o->record = argv[++i];
+				else
+					o->replay = argv[++i];
 			} else if (!count_option(argc, argv, &i, "--max-insns",
 						 &o->max_insns) &&
 				   !count_option(argc, argv, &i, "--quantum",
@@ -236,6 +255,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 	}
 	if (o->config == NULL)
 		usage_error("no config file given", NULL);
+	if (o->record != NULL && o->replay != NULL)
+		usage_error("--record and --replay exclude each other", NULL);
 }
 
 /* Reads the whole config file; exits 2 with a message on failure. */
@@ -659,18 +680,24 @@ static void cmd_manage(struct cmd_source *src, int argc, char **argv)
 	}
 	cell = &hv.cells[id];
 	mgmt_info(&hv, id, &in);
-	/* The core reports stops and destroys on its console itself. */
+	/* The core reports stops and destroys on its console itself. A
+	 * recording brackets the operation (TRACE_HOST_OP). */
 	if (strcmp(verb, "stop") == 0) {
+		trace_host_op(TRACE_OP_STOP, id);
 		e = mgmt_stop(cell, NULL);
 	} else if (strcmp(verb, "start") == 0) {
+		trace_host_op(TRACE_OP_START, id);
 		e = mgmt_start(cell, NULL);
 		starts = true;
 	} else if (strcmp(verb, "restart") == 0) {
+		trace_host_op(TRACE_OP_RESTART, id);
 		e = mgmt_restart(cell, NULL);
 		starts = true;
 	} else {
+		trace_host_op(TRACE_OP_DESTROY, id);
 		e = mgmt_destroy(cell, NULL);
 	}
+	trace_host_op_end();
 	if (e == HV_ERR_STATE)
 		cmd_error(src, "%s: cell '%s' is %s", verb, argv[1],
 			  mgmt_state_name((enum hv_mgmt_state)in.state));
@@ -804,6 +831,8 @@ static int finish(void *blob)
 	int status = hv_report_end(&hv);
 
 	fflush(stdout);
+	if (opt.record != NULL || opt.replay != NULL)
+		status = hvsim_trace_end(&hv, status);
 	if (opt.stats)
 		print_stats(sim.total, wall_seconds() - wall_start);
 	hv_shutdown(&hv);
@@ -847,6 +876,9 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	if (opt.record != NULL || opt.replay != NULL)
+		hvsim_trace_begin(&hv, opt.record, opt.replay, blob, size,
+				  opt.quantum);
 	wall_start = wall_seconds();
 	/* With commands the run starts paused; they drive it. */
 	if (opt.commands != NULL) {

@@ -171,8 +171,16 @@ static int64_t affinity_info(struct hv_vcpu *vcpu, uint32_t fid)
 	case HV_VCPU_ON_PENDING:
 		return PSCI_AFFINITY_ON_PENDING;
 	case HV_VCPU_RUNNING:
-	case HV_VCPU_WAITING:
 		return PSCI_AFFINITY_ON;
+	case HV_VCPU_WAITING:
+#ifdef HV_INJECT_BUG
+		/* Test-only (meson -Dinject_bug=true, docs/replay.md): a
+		 * deliberate state-machine bug, a vCPU idling in WFI is
+		 * reported off. */
+		return PSCI_AFFINITY_OFF;
+#else
+		return PSCI_AFFINITY_ON;
+#endif
 	default:
 		return PSCI_AFFINITY_OFF;
 	}

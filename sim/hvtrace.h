@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/* hvtrace subcommands implemented outside hvtrace.c. */
+#ifndef HVTRACE_H
+#define HVTRACE_H
+
+/* hvtrace replay FILE [--images DIR] [--quiet]: core-only replay
+ * (sim/hvtrace_replay.c, docs/replay.md). argv[0] is "replay". */
+int hvtrace_replay(int argc, char **argv);
+
+/* hvtrace unpack FILE DIR: writes the recorded config (config.dtb) and
+ * the embedded images into DIR, so that `hvsim --replay FILE
+ * DIR/config.dtb` re-executes exactly what was recorded. */
+int hvtrace_unpack(int argc, char **argv);
+
+#endif /* HVTRACE_H */
