@@ -1087,6 +1087,9 @@ static const struct command commands[] = {
 	 "  core-only replay: the core, linked with the replay HAL, is driven\n"
 	 "  by the trace and every decision is checked against it; exit 1 at\n"
 	 "  the first divergence (docs/replay.md)\n"},
+	{"extract", hvtrace_extract, "LOG OUT [--index N]",
+	 "  the trace cellvisor-rec printed on a console log (the last one,\n"
+	 "  or snapshot N), checked, written to OUT (docs/replay.md)\n"},
 	{"unpack", hvtrace_unpack, "FILE DIR",
 	 "  writes the recorded config (DIR/config.dtb) and embedded images,\n"
 	 "  for hvsim --replay FILE DIR/config.dtb\n"},

@@ -12,4 +12,9 @@ int hvtrace_replay(int argc, char **argv);
  * DIR/config.dtb` re-executes exactly what was recorded. */
 int hvtrace_unpack(int argc, char **argv);
 
+/* hvtrace extract LOG OUT [--index N]: the trace the bare-metal recorder
+ * printed on the console (the last complete one, or snapshot N), checked
+ * against its length and hash, written to OUT. */
+int hvtrace_extract(int argc, char **argv);
+
 #endif /* HVTRACE_H */

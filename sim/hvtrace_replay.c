@@ -23,29 +23,70 @@
 #define EXIT_DIVERGED 1
 #define EXIT_USAGE 2
 
-/* The event source over the reader, with one event of look-ahead. */
-struct source {
-	struct trace_reader *r;
-	struct trace_ev ahead;
-	bool have;
-	bool broken;
+/*
+ * The events, loaded whole and split by pCPU: the recorder tags each
+ * event with the pCPU whose hv_pcpu_run() made it (TRACE_PCPU_NONE for
+ * host operations and the ends). While the driver replays a run of pCPU
+ * p, the HAL draws from p's stream only; runs are replayed in the order
+ * their TRACE_RUN events were recorded.
+ */
+#define NCPU 256u
+
+struct store {
+	uint64_t *arena; /* per event: type | pcpu << 8 | nargs << 16, seq, args */
+	size_t arena_len, arena_cap;
+	size_t *at; /* arena offset of event i */
+	size_t count, cap;
+	size_t *queue[NCPU]; /* event indexes of each pCPU (255: none) */
+	size_t qlen[NCPU], qcap[NCPU], qpos[NCPU];
+	unsigned cpu; /* the stream the HAL draws from now */
 };
 
-static bool src_peek(void *ctx, struct trace_ev *ev)
+static bool grow(void **p, size_t *cap, size_t need, size_t elem)
 {
-	struct source *s = ctx;
-	if (!s->have && !s->broken) {
-		int k = trace_next(s->r, &s->ahead);
-		if (k < 0) {
-			s->broken = true;
-			replay_diverge("the trace is unreadable: %s",
-				       trace_error(s->r));
-		}
-		s->have = k == 1;
-	}
-	if (s->have)
-		*ev = s->ahead;
-	return s->have;
+	if (need <= *cap)
+		return true;
+	size_t n = *cap ? *cap : 1024;
+	while (n < need)
+		n *= 2;
+	void *q = realloc(*p, n * elem);
+	if (q == NULL)
+		return false;
+	*p = q;
+	*cap = n;
+	return true;
+}
+
+static bool store_add(struct store *st, const struct trace_ev *ev)
+{
+	size_t need = st->arena_len + 2u + ev->nargs;
+	if (!grow((void **)&st->arena, &st->arena_cap, need,
+		  sizeof(uint64_t)) ||
+	    !grow((void **)&st->at, &st->cap, st->count + 1, sizeof(size_t)) ||
+	    !grow((void **)&st->queue[ev->pcpu], &st->qcap[ev->pcpu],
+		  st->qlen[ev->pcpu] + 1, sizeof(size_t)))
+		return false;
+	st->at[st->count] = st->arena_len;
+	st->arena[st->arena_len++] = (uint64_t)ev->type |
+				     (uint64_t)ev->pcpu << 8 |
+				     (uint64_t)ev->nargs << 16;
+	st->arena[st->arena_len++] = ev->seq;
+	for (unsigned i = 0; i < ev->nargs; i++)
+		st->arena[st->arena_len++] = ev->args[i];
+	st->queue[ev->pcpu][st->qlen[ev->pcpu]++] = st->count;
+	st->count++;
+	return true;
+}
+
+static void store_get(const struct store *st, size_t i, struct trace_ev *ev)
+{
+	const uint64_t *a = st->arena + st->at[i];
+	ev->type = (uint8_t)a[0];
+	ev->pcpu = (uint8_t)(a[0] >> 8);
+	ev->nargs = (uint16_t)(a[0] >> 16);
+	ev->seq = a[1];
+	for (unsigned k = 0; k < ev->nargs; k++)
+		ev->args[k] = a[2 + k];
 }
 
 /* --break N: the event at which replay_break_here() is called. */
@@ -65,15 +106,32 @@ __attribute__((noinline)) void replay_break_here(const struct trace_ev *ev)
 	__asm__ volatile("" ::: "memory");
 }
 
+static bool src_peek(void *ctx, struct trace_ev *ev)
+{
+	struct store *st = ctx;
+	unsigned c = st->cpu;
+	if (st->qpos[c] >= st->qlen[c])
+		return false;
+	store_get(st, st->queue[c][st->qpos[c]], ev);
+	return true;
+}
+
 static bool src_next(void *ctx, struct trace_ev *ev)
 {
-	struct source *s = ctx;
+	struct store *st = ctx;
 	if (!src_peek(ctx, ev))
 		return false;
-	s->have = false;
+	st->qpos[st->cpu]++;
 	if (ev->seq == break_seq)
 		replay_break_here(ev);
 	return true;
+}
+
+/* Switches the stream (and the replay HAL) to pCPU `cpu`. */
+static void set_cpu(struct store *st, unsigned cpu)
+{
+	st->cpu = cpu;
+	replay_set_cpu(cpu);
 }
 
 static void *read_file(const char *path, size_t *size)
@@ -152,13 +210,13 @@ int hvtrace_replay(int argc, char **argv)
 		fprintf(stderr, "hvtrace: replay: no trace file given\n");
 		return EXIT_USAGE;
 	}
-	static struct source s;
-	s.r = trace_open(path, err, sizeof(err));
-	if (s.r == NULL) {
+	struct trace_reader *r = trace_open(path, err, sizeof(err));
+	if (r == NULL) {
 		fprintf(stderr, "hvtrace: %s\n", err);
 		return EXIT_USAGE;
 	}
-	const struct trace_header_info *h = trace_header(s.r);
+	const struct trace_header_info *h = trace_header(r);
+	bool partial = (h->flags & TRACE_FLAG_PARTIAL) != 0;
 
 	/* Images: embedded, or read from --images DIR by name. */
 	static struct replay_image im[3 * HV_MAX_CELLS];
@@ -193,8 +251,29 @@ int hvtrace_replay(int argc, char **argv)
 		n++;
 	}
 
+	/* Every event, split by pCPU. A damaged block ends the trace here:
+	 * what precedes it is replayed, then the damage is reported. */
+	static struct store st;
 	struct trace_ev ev;
-	if (!src_next(&s, &ev) || ev.type != TRACE_PLATFORM || ev.nargs < 4) {
+	int k;
+	while ((k = trace_next(r, &ev)) == 1)
+		if (!store_add(&st, &ev)) {
+			fprintf(stderr, "hvtrace: replay: out of memory\n");
+			return EXIT_USAGE;
+		}
+	/* A damaged trace is refused whole: a replay of its first part would
+	 * end in a confusing divergence at the damage. */
+	if (k < 0) {
+		fprintf(stderr, "hvtrace: replay: %s: %s\n", path,
+			trace_error(r));
+		return EXIT_USAGE;
+	}
+	if (st.count == 0) {
+		fprintf(stderr, "hvtrace: replay: %s: no events\n", path);
+		return EXIT_USAGE;
+	}
+	store_get(&st, 0, &ev);
+	if (ev.type != TRACE_PLATFORM || ev.nargs < 4) {
 		fprintf(stderr,
 			"hvtrace: replay: %s does not start with a platform "
 			"event\n",
@@ -204,7 +283,7 @@ int hvtrace_replay(int argc, char **argv)
 	struct replay_platform plat = {(unsigned)ev.args[0],
 				       (unsigned)ev.args[1], ev.args[2],
 				       ev.args[3]};
-	struct replay_source rs = {src_next, src_peek, &s};
+	struct replay_source rs = {src_next, src_peek, &st};
 	replay_init(&rs, im, n, &plat);
 
 	static struct hv hv;
@@ -217,10 +296,19 @@ int hvtrace_replay(int argc, char **argv)
 	}
 	replay_check(true);
 
+	/* Walk the events in recorded order; each run, host operation or
+	 * end is replayed when its event comes up. */
 	bool ended = false;
-	while (!replay_diverged() && src_next(&s, &ev)) {
-		if (ev.type == TRACE_RUN && ev.pcpu < HV_MAX_CPUS) {
-			(void)hv_pcpu_run(&hv, ev.pcpu);
+	st.qpos[TRACE_PCPU_NONE] = 1; /* the platform event */
+	for (size_t i = 1; i < st.count && !replay_diverged() && !ended; i++) {
+		store_get(&st, i, &ev);
+		unsigned c = ev.pcpu;
+		if (st.qpos[c] >= st.qlen[c] || st.queue[c][st.qpos[c]] != i)
+			continue; /* consumed by a run or host operation */
+		set_cpu(&st, c);
+		(void)src_next(&st, &ev);
+		if (ev.type == TRACE_RUN && c < HV_MAX_CPUS) {
+			(void)hv_pcpu_run(&hv, c);
 		} else if (ev.type == TRACE_HOST_OP) {
 			(void)host_op(&hv, &ev);
 		} else if (ev.type == TRACE_END && ev.nargs >= 2) {
@@ -237,29 +325,34 @@ int hvtrace_replay(int argc, char **argv)
 					(unsigned long long)ev.args[1], status,
 					(unsigned long long)hash);
 			ended = true;
-			break;
 		} else {
 			replay_diverge("divergence at event %llu: recorded %s "
-				       "on pCPU %u outside any run; the core "
-				       "made no such call",
+				       "on pCPU %u, which the core's run "
+				       "there did not make",
 				       (unsigned long long)ev.seq,
 				       trace_event_name(ev.type), ev.pcpu);
 		}
+		set_cpu(&st, TRACE_PCPU_NONE);
 	}
 	fflush(stdout);
-	if (!replay_diverged() && !ended)
+	if (!replay_diverged() && !ended && !partial)
 		replay_diverge("the trace ends without an end event "
 			       "(truncated recording?)");
 	if (replay_diverged()) {
 		fprintf(stderr, "hvtrace: replay: %s\n", replay_report());
 		return EXIT_DIVERGED;
 	}
-	if (!quiet)
+	if (!quiet && partial && !ended)
+		fprintf(stderr,
+			"hvtrace: replay: partial trace: %llu events, every "
+			"decision up to its end matches\n",
+			(unsigned long long)replay_events());
+	else if (!quiet)
 		fprintf(stderr,
 			"hvtrace: replay: %llu events, every decision "
 			"matches; status %d\n",
 			(unsigned long long)replay_events(), hv_status(&hv));
-	trace_close(s.r);
+	trace_close(r);
 	return 0;
 }
 
@@ -316,4 +409,148 @@ int hvtrace_unpack(int argc, char **argv)
 	}
 	trace_close(r);
 	return rc;
+}
+
+/* ---- hvtrace extract ---------------------------------------------------- */
+
+static int b64_value(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* Appends the bytes of one base64 line; false on a malformed line. */
+static bool b64_line(const char *s, uint8_t **buf, size_t *len, size_t *cap)
+{
+	size_t n = strcspn(s, "\r\n");
+	if (n % 4 != 0)
+		return false;
+	for (size_t i = 0; i < n; i += 4) {
+		int v[4];
+		for (int k = 0; k < 4; k++)
+			v[k] = s[i + (size_t)k] == '='
+				       ? 0
+				       : b64_value(s[i + (size_t)k]);
+		if (v[0] < 0 || v[1] < 0 || v[2] < 0 || v[3] < 0)
+			return false;
+		uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 |
+			     (uint32_t)v[2] << 6 | (uint32_t)v[3];
+		int out = s[i + 2] == '=' ? 1 : s[i + 3] == '=' ? 2 : 3;
+		if (*len + 3 > *cap) {
+			*cap = *cap ? *cap * 2 : 1 << 20;
+			uint8_t *nb = realloc(*buf, *cap);
+			if (nb == NULL)
+				return false;
+			*buf = nb;
+		}
+		for (int k = 0; k < out; k++)
+			(*buf)[(*len)++] = (uint8_t)(w >> (16 - 8 * k));
+	}
+	return true;
+}
+
+int hvtrace_extract(int argc, char **argv)
+{
+	const char *log = NULL, *outp = NULL;
+	long want = -1;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--index") == 0 && i + 1 < argc)
+			want = strtol(argv[++i], NULL, 10);
+		else if (log == NULL)
+			log = argv[i];
+		else if (outp == NULL)
+			outp = argv[i];
+		else {
+			fprintf(stderr, "usage: hvtrace extract LOG OUT "
+					"[--index N]\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (log == NULL || outp == NULL) {
+		fprintf(stderr, "usage: hvtrace extract LOG OUT [--index N]\n");
+		return EXIT_USAGE;
+	}
+	FILE *f = fopen(log, "r");
+	if (f == NULL) {
+		fprintf(stderr, "hvtrace: extract: cannot open %s\n", log);
+		return EXIT_USAGE;
+	}
+	static char line[4096];
+	uint8_t *buf = NULL, *best = NULL;
+	size_t len = 0, cap = 0, best_len = 0;
+	long idx = -1, frames = 0, lineno = 0;
+	bool in = false;
+	int rc = 0;
+	const char *tag = "cellvisor-trace: ";
+	while (fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		const char *p = strstr(line, tag);
+		if (p == NULL)
+			continue;
+		p += strlen(tag);
+		unsigned long long total, hash;
+		long n;
+		if (sscanf(p, "begin %ld", &n) == 1) {
+			in = true;
+			idx = n;
+			len = 0;
+		} else if (sscanf(p, "end %ld %llu %llx", &n, &total, &hash) ==
+			   3) {
+			if (!in || n != idx || total != len ||
+			    trace_fnv1a(TRACE_FNV_INIT, buf, len) != hash) {
+				fprintf(stderr,
+					"hvtrace: extract: %s:%ld: trace %ld "
+					"is damaged (length or hash differs)\n",
+					log, lineno, n);
+				rc = 1;
+			} else {
+				frames++;
+				if (want < 0 || want == n) {
+					free(best);
+					best = malloc(len ? len : 1);
+					if (best != NULL)
+						memcpy(best, buf, len);
+					best_len = len;
+				}
+			}
+			in = false;
+		} else if (in && !b64_line(p, &buf, &len, &cap)) {
+			fprintf(stderr,
+				"hvtrace: extract: %s:%ld: not a trace line\n",
+				log, lineno);
+			in = false;
+			rc = 1;
+		}
+	}
+	fclose(f);
+	free(buf);
+	if (best == NULL) {
+		fprintf(stderr, "hvtrace: extract: no %s trace in %s\n",
+			rc ? "intact" : "complete", log);
+		return rc ? rc : 1;
+	}
+	FILE *o = fopen(outp, "wb");
+	bool ok = o != NULL && fwrite(best, 1, best_len, o) == best_len;
+	if (o != NULL && fclose(o) != 0)
+		ok = false;
+	free(best);
+	if (!ok) {
+		fprintf(stderr, "hvtrace: extract: cannot write %s\n", outp);
+		return EXIT_USAGE;
+	}
+	fprintf(stderr,
+		"hvtrace: extract: %ld trace%s in %s; wrote %zu bytes "
+		"to %s\n",
+		frames, frames == 1 ? "" : "s", log, best_len, outp);
+	return 0;
 }

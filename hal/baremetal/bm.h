@@ -259,6 +259,16 @@ uint64_t bm_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
 
 HV_NORETURN void bm_system_off(void);
 
+/* --- the recorder (trace_ring.c, only in cellvisor-rec.elf) ------------ */
+
+struct hv;
+/* After hv_start: starts recording with the config blob for the header. */
+void bm_trace_start(const struct hv *hv, const void *config, size_t size);
+/* After hv_report_end: prints the trace on the console. */
+void bm_trace_finish(int status);
+/* From hal_panic: prints what was recorded. */
+void bm_trace_panic(void);
+
 #endif /* __ASSEMBLER__ */
 
 #endif /* HAL_BAREMETAL_BM_H */

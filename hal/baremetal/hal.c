@@ -260,6 +260,7 @@ enum hv_err hal_image_get(const char *name, const void **data, size_t *size)
 void hal_panic(const char *msg)
 {
 	hv_printf("cellvisor: PANIC: %s\n", msg);
+	bm_trace_panic();
 	bm_system_off();
 }
 

@@ -253,6 +253,23 @@ static HV_NORETURN void fail(const char *what,
 	bm_system_off();
 }
 
+/* The plain image records nothing: trace_ring.c (cellvisor-rec.elf only)
+ * replaces these. */
+__attribute__((weak)) void bm_trace_start(const struct hv *h,
+					  const void *config, size_t size)
+{
+	(void)h;
+	(void)config;
+	(void)size;
+}
+
+__attribute__((weak)) void bm_trace_finish(int status)
+{
+	(void)status;
+}
+
+__attribute__((weak)) void bm_trace_panic(void) {}
+
 void bm_main(uint64_t dtb_pa)
 {
 	const void *fdt = (const void *)(uintptr_t)dtb_pa;
@@ -315,6 +332,7 @@ void bm_main(uint64_t dtb_pa)
 		fail("config error", &err);
 	if (hv_start(&hv, &err) != HV_OK)
 		fail("start error", &err);
+	bm_trace_start(&hv, config, config_size);
 
 	/* Secondaries only where a vCPU is pinned; the others stay off. */
 	cpus = hv.config.platform.cpu_count;
@@ -331,6 +349,6 @@ void bm_main(uint64_t dtb_pa)
 		       0)
 			__asm__ volatile("yield");
 	}
-	hv_report_end(&hv);
+	bm_trace_finish(hv_report_end(&hv));
 	bm_system_off();
 }

@@ -47,6 +47,10 @@ void replay_init(const struct replay_source *src,
 		 const struct replay_image *images, unsigned image_count,
 		 const struct replay_platform *platform);
 
+/* The pCPU being replayed (the driver sets it around hv_pcpu_run;
+ * TRACE_PCPU_NONE for host operations). */
+void replay_set_cpu(unsigned pcpu);
+
 /* Turns checking on (after hv_start) or off. */
 void replay_check(bool on);
 

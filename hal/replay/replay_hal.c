@@ -98,17 +98,14 @@ static bool take(unsigned type, unsigned pcpu, const uint64_t *want, unsigned n,
 		return false;
 	}
 	consumed++;
-	bool same = ev->type == type &&
-		    (pcpu == TRACE_PCPU_NONE || ev->pcpu == pcpu) &&
-		    ev->nargs >= n;
+	bool same = ev->type == type && ev->pcpu == pcpu && ev->nargs >= n;
 	for (unsigned i = 0; same && i < n; i++)
 		same = ev->args[i] == want[i];
 	if (!same) {
 		char exp[256];
 		describe(exp, sizeof(exp), ev);
 		char act[200];
-		int k = snprintf(act, sizeof(act), "%s pcpu %u", what,
-				 pcpu == TRACE_PCPU_NONE ? 255u : pcpu);
+		int k = snprintf(act, sizeof(act), "%s pcpu %u", what, pcpu);
 		for (unsigned i = 0; i < n && k > 0 && (size_t)k < sizeof(act);
 		     i++)
 			k += snprintf(act + k, sizeof(act) - (size_t)k,
@@ -121,9 +118,19 @@ static bool take(unsigned type, unsigned pcpu, const uint64_t *want, unsigned n,
 	return true;
 }
 
+/* The pCPU whose run the driver replays now (TRACE_PCPU_NONE: a host
+ * operation); every event must come from it. */
+static unsigned cur_cpu = TRACE_PCPU_NONE;
+
+void replay_set_cpu(unsigned pcpu)
+{
+	cur_cpu = pcpu;
+}
+
 static unsigned pcpu_of(const struct hv_vcpu *v)
 {
-	return v ? v->pcpu : TRACE_PCPU_NONE;
+	(void)v;
+	return cur_cpu;
 }
 
 /* ---- platform ----------------------------------------------------------- */
@@ -154,7 +161,7 @@ void hal_console_write(const char *s, size_t len)
 			struct trace_ev ev;
 			size_t k = len - off < max ? len - off : max;
 			uint64_t want[1] = {k};
-			if (!take(TRACE_CONSOLE, TRACE_PCPU_NONE, want, 1, &ev,
+			if (!take(TRACE_CONSOLE, cur_cpu, want, 1, &ev,
 				  "console output"))
 				break;
 			for (size_t i = 0; i < k; i++)
@@ -185,8 +192,7 @@ void hal_irq_route(uint32_t intid, unsigned cpu, bool on)
 {
 	struct trace_ev ev;
 	uint64_t want[3] = {intid, cpu, on};
-	(void)take(TRACE_IRQ_ROUTE, TRACE_PCPU_NONE, want, 3, &ev,
-		   "hal_irq_route");
+	(void)take(TRACE_IRQ_ROUTE, cur_cpu, want, 3, &ev, "hal_irq_route");
 }
 
 enum hv_err hal_image_get(const char *name, const void **data, size_t *size)
@@ -237,7 +243,7 @@ void hal_mem_scrub(paddr_t pa, uint64_t size)
 {
 	struct trace_ev ev;
 	uint64_t want[2] = {pa_addr(pa), size};
-	(void)take(TRACE_SCRUB, TRACE_PCPU_NONE, want, 2, &ev, "hal_mem_scrub");
+	(void)take(TRACE_SCRUB, cur_cpu, want, 2, &ev, "hal_mem_scrub");
 	void *p = hal_phys_map(pa, size);
 	if (p)
 		memset(p, 0, (size_t)size);
@@ -260,15 +266,14 @@ void hal_tlb_flush_vmid(uint16_t vmid)
 {
 	struct trace_ev ev;
 	uint64_t want[1] = {vmid};
-	(void)take(TRACE_TLB_VMID, TRACE_PCPU_NONE, want, 1, &ev,
-		   "hal_tlb_flush_vmid");
+	(void)take(TRACE_TLB_VMID, cur_cpu, want, 1, &ev, "hal_tlb_flush_vmid");
 }
 
 void hal_tlb_flush_range(uint16_t vmid, ipa_t ipa, uint64_t size)
 {
 	struct trace_ev ev;
 	uint64_t want[3] = {vmid, ipa_addr(ipa), size};
-	(void)take(TRACE_TLB_RANGE, TRACE_PCPU_NONE, want, 3, &ev,
+	(void)take(TRACE_TLB_RANGE, cur_cpu, want, 3, &ev,
 		   "hal_tlb_flush_range");
 }
 
@@ -315,7 +320,7 @@ void hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 	/* Exits the recording HAL handled inside its run (a fast path)
 	 * are handed to the core here, in the same place. */
 	while (!diverged && src.peek(src.ctx, &ev) && ev.type == TRACE_EXIT &&
-	       ev.pcpu == vcpu->pcpu) {
+	       ev.pcpu == cur_cpu) {
 		(void)src.next(src.ctx, &ev);
 		consumed++;
 		struct hv_exit inner;
@@ -331,7 +336,7 @@ void hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 		return;
 	}
 	consumed++;
-	if (ev.type != TRACE_RUN_EXIT || ev.pcpu != vcpu->pcpu) {
+	if (ev.type != TRACE_RUN_EXIT || ev.pcpu != cur_cpu) {
 		char exp[256];
 		describe(exp, sizeof(exp), &ev);
 		replay_diverge(
@@ -376,7 +381,7 @@ void hal_cpu_kick(unsigned pcpu)
 {
 	struct trace_ev ev;
 	uint64_t want[1] = {pcpu};
-	(void)take(TRACE_KICK, TRACE_PCPU_NONE, want, 1, &ev, "hal_cpu_kick");
+	(void)take(TRACE_KICK, cur_cpu, want, 1, &ev, "hal_cpu_kick");
 }
 
 uint64_t hal_vcpu_insn_count(struct hv_vcpu *vcpu)
@@ -425,6 +430,6 @@ void hal_vgic_hw_deactivate(uint32_t pintid)
 {
 	struct trace_ev ev;
 	uint64_t want[1] = {pintid};
-	(void)take(TRACE_HW_DEACTIVATE, TRACE_PCPU_NONE, want, 1, &ev,
+	(void)take(TRACE_HW_DEACTIVATE, cur_cpu, want, 1, &ev,
 		   "hal_vgic_hw_deactivate");
 }

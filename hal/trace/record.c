@@ -10,6 +10,7 @@
 #include <hal/vgic.h>
 #include <hv/exit.h>
 #include <hv/hv.h>
+#include <hv/spinlock.h>
 
 #include "record.h"
 
@@ -62,17 +63,41 @@ static trace_sink_fn sink;
 static void *sink_ctx;
 static uint64_t count;
 static bool failed;
-/* The pCPU the core works for now (the simulator runs one at a time), and
- * how deep inside hv_pcpu_run / hal_vcpu_run / a host operation it is. */
-static unsigned cur_pcpu = TRACE_PCPU_NONE;
-static unsigned inside;
-static unsigned in_vcpu_run;
-/* > 0 while the HAL itself runs (inside a __real_ call): what it calls
- * then is its own business, not the core's, and is not recorded. */
-static unsigned in_hal;
+static bool paused;
+/* Serialises events from several pCPUs (bare metal) into one order. */
+static struct hv_spinlock lock;
 static uint64_t console_hash = TRACE_FNV_INIT;
 static paddr_t pool_base;
 static uint64_t pool_size;
+
+/*
+ * Per physical CPU: the pCPU the core works for (the simulator runs them
+ * all on one thread, one at a time: slot 0), how deep inside
+ * hv_pcpu_run / a host operation it is, whether inside hal_vcpu_run, and
+ * in_hal > 0 while the HAL itself runs (inside a __real_ call): what it
+ * calls then is its own business, not the core's, and is not recorded.
+ */
+struct rec_cpu {
+	unsigned cur_pcpu;
+	unsigned inside;
+	unsigned in_vcpu_run;
+	unsigned in_hal;
+};
+#define REC_CPUS 64u
+static struct rec_cpu cpus[REC_CPUS];
+
+/* The calling physical CPU. Weak: the simulator (one thread) keeps the
+ * default; the bare-metal recorder returns bm_this_pcpu(). */
+__attribute__((weak)) unsigned trace_cpu(void)
+{
+	return 0;
+}
+
+static struct rec_cpu *me(void)
+{
+	unsigned c = trace_cpu();
+	return &cpus[c < REC_CPUS ? c : 0];
+}
 
 static void emit(unsigned type, unsigned pcpu, const uint64_t *args,
 		 unsigned n);
@@ -83,7 +108,10 @@ void trace_rec_start(trace_sink_fn fn, void *ctx)
 	sink_ctx = ctx;
 	count = 0;
 	failed = false;
+	paused = false;
 	console_hash = TRACE_FNV_INIT;
+	for (unsigned i = 0; i < REC_CPUS; i++)
+		cpus[i] = (struct rec_cpu){.cur_pcpu = TRACE_PCPU_NONE};
 	hal_mem_pool(&pool_base, &pool_size);
 	if (sink != NULL) {
 		uint64_t a[4] = {hal_vgic_lr_count(), hal_cpu_pa_bits(),
@@ -104,7 +132,9 @@ bool trace_rec_failed(void)
 
 static bool on(void)
 {
-	return sink != NULL && inside > 0 && in_hal == 0 && !failed;
+	const struct rec_cpu *c = me();
+	return sink != NULL && c->inside > 0 && c->in_hal == 0 && !failed &&
+	       !paused;
 }
 
 static void emit(unsigned type, unsigned pcpu, const uint64_t *args, unsigned n)
@@ -114,11 +144,13 @@ static void emit(unsigned type, unsigned pcpu, const uint64_t *args, unsigned n)
 	ev.type = (uint8_t)type;
 	ev.pcpu = (uint8_t)pcpu;
 	ev.nargs = (uint16_t)n;
-	ev.seq = count++;
 	for (unsigned i = 0; i < n && i < TRACE_MAX_ARGS; i++)
 		ev.args[i] = args[i];
+	hv_spin_lock(&lock);
+	ev.seq = count++;
 	if (!sink(sink_ctx, &ev))
 		failed = true;
+	hv_spin_unlock(&lock);
 }
 
 /* Byte payloads: lead args, the byte count, then the bytes 8 per arg;
@@ -143,14 +175,18 @@ static void emit_bytes(unsigned type, unsigned pcpu, const uint64_t *lead,
 	} while (len > 0);
 }
 
+/* Events carry the pCPU whose hv_pcpu_run() made the call (TRACE_PCPU_NONE
+ * for a host operation), not the vCPU's: a replay feeds each pCPU its own
+ * stream, whichever vCPU the core acts on. */
 static unsigned vcpu_pcpu(const struct hv_vcpu *vcpu)
 {
-	return vcpu != NULL ? vcpu->pcpu : TRACE_PCPU_NONE;
+	(void)vcpu;
+	return me()->cur_pcpu;
 }
 
 void trace_host_op(unsigned op, unsigned cell)
 {
-	inside++;
+	me()->inside++;
 	if (on()) {
 		uint64_t a[2] = {op, cell};
 		emit(TRACE_HOST_OP, TRACE_PCPU_NONE, a, 2);
@@ -159,7 +195,22 @@ void trace_host_op(unsigned op, unsigned cell)
 
 void trace_host_op_end(void)
 {
-	inside--;
+	me()->inside--;
+}
+
+void trace_rec_pause(bool on_)
+{
+	paused = on_;
+}
+
+void trace_rec_lock(void)
+{
+	hv_spin_lock(&lock);
+}
+
+void trace_rec_unlock(void)
+{
+	hv_spin_unlock(&lock);
 }
 
 void trace_rec_end(int status, uint64_t state_hash)
@@ -174,14 +225,15 @@ void trace_rec_end(int status, uint64_t state_hash)
 
 enum hv_action __wrap_hv_pcpu_run(struct hv *hv, unsigned pcpu)
 {
-	unsigned saved = cur_pcpu;
-	cur_pcpu = pcpu;
-	inside++;
+	struct rec_cpu *c = me();
+	unsigned saved = c->cur_pcpu;
+	c->cur_pcpu = pcpu;
+	c->inside++;
 	if (on())
 		emit(TRACE_RUN, pcpu, NULL, 0);
 	enum hv_action a = __real_hv_pcpu_run(hv, pcpu);
-	inside--;
-	cur_pcpu = saved;
+	c->inside--;
+	c->cur_pcpu = saved;
 	return a;
 }
 
@@ -203,16 +255,17 @@ enum hv_action __wrap_hv_exit_handle(struct hv_vcpu *vcpu,
 				     const struct hv_exit *exit)
 {
 	/* A fast path hands the exit back to the core: core context. */
-	unsigned saved = in_hal;
-	in_hal = 0;
-	if (on() && in_vcpu_run > 0) {
+	struct rec_cpu *c = me();
+	unsigned saved = c->in_hal;
+	c->in_hal = 0;
+	if (on() && c->in_vcpu_run > 0) {
 		uint64_t a[7];
 		exit_args(a, vcpu, exit);
 		a[5] = a[6]; /* TRACE_EXIT has no action */
 		emit(TRACE_EXIT, vcpu_pcpu(vcpu), a, 6);
 	}
 	enum hv_action act = __real_hv_exit_handle(vcpu, exit);
-	in_hal = saved;
+	c->in_hal = saved;
 	return act;
 }
 
@@ -220,11 +273,12 @@ enum hv_action __wrap_hv_exit_handle(struct hv_vcpu *vcpu,
 
 void __wrap_hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 {
-	in_vcpu_run++;
-	in_hal++;
+	struct rec_cpu *c = me();
+	c->in_vcpu_run++;
+	c->in_hal++;
 	__real_hal_vcpu_run(vcpu, exit);
-	in_hal--;
-	in_vcpu_run--;
+	c->in_hal--;
+	c->in_vcpu_run--;
 	if (on()) {
 		uint64_t a[7];
 		exit_args(a, vcpu, exit);
@@ -234,9 +288,9 @@ void __wrap_hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 
 void __wrap_hal_vcpu_idle(struct hv_vcpu *vcpu, struct hv_exit *exit)
 {
-	in_hal++;
+	me()->in_hal++;
 	__real_hal_vcpu_idle(vcpu, exit);
-	in_hal--;
+	me()->in_hal--;
 	if (on()) {
 		uint64_t a[2] = {exit->kind, exit->intid};
 		emit(TRACE_IDLE, vcpu_pcpu(vcpu), a, 2);
@@ -245,9 +299,9 @@ void __wrap_hal_vcpu_idle(struct hv_vcpu *vcpu, struct hv_exit *exit)
 
 uint64_t __wrap_hal_vcpu_reg_read(struct hv_vcpu *vcpu, enum hv_reg reg)
 {
-	in_hal++;
+	me()->in_hal++;
 	uint64_t v = __real_hal_vcpu_reg_read(vcpu, reg);
-	in_hal--;
+	me()->in_hal--;
 	if (on()) {
 		uint64_t a[2] = {(uint64_t)reg, v};
 		emit(TRACE_REG_READ, vcpu_pcpu(vcpu), a, 2);
@@ -262,9 +316,9 @@ void __wrap_hal_vcpu_reg_write(struct hv_vcpu *vcpu, enum hv_reg reg,
 		uint64_t a[2] = {(uint64_t)reg, val};
 		emit(TRACE_REG_WRITE, vcpu_pcpu(vcpu), a, 2);
 	}
-	in_hal++;
+	me()->in_hal++;
 	__real_hal_vcpu_reg_write(vcpu, reg, val);
-	in_hal--;
+	me()->in_hal--;
 }
 
 void __wrap_hal_vcpu_reset(struct hv_vcpu *vcpu, ipa_t entry, uint64_t x0)
@@ -273,16 +327,16 @@ void __wrap_hal_vcpu_reset(struct hv_vcpu *vcpu, ipa_t entry, uint64_t x0)
 		uint64_t a[2] = {ipa_addr(entry), x0};
 		emit(TRACE_RESET, vcpu_pcpu(vcpu), a, 2);
 	}
-	in_hal++;
+	me()->in_hal++;
 	__real_hal_vcpu_reset(vcpu, entry, x0);
-	in_hal--;
+	me()->in_hal--;
 }
 
 uint64_t __wrap_hal_vcpu_insn_count(struct hv_vcpu *vcpu)
 {
-	in_hal++;
+	me()->in_hal++;
 	uint64_t v = __real_hal_vcpu_insn_count(vcpu);
-	in_hal--;
+	me()->in_hal--;
 	if (on()) {
 		uint64_t a[1] = {v};
 		emit(TRACE_INSNS, vcpu_pcpu(vcpu), a, 1);
@@ -294,20 +348,20 @@ void __wrap_hal_cpu_kick(unsigned pcpu)
 {
 	if (on()) {
 		uint64_t a[1] = {pcpu};
-		emit(TRACE_KICK, cur_pcpu, a, 1);
+		emit(TRACE_KICK, me()->cur_pcpu, a, 1);
 	}
-	in_hal++;
+	me()->in_hal++;
 	__real_hal_cpu_kick(pcpu);
-	in_hal--;
+	me()->in_hal--;
 }
 
 /* ---- hal/vgic.h ----------------------------------------------------------- */
 
 uint64_t __wrap_hal_vgic_lr_read(struct hv_vcpu *vcpu, unsigned n)
 {
-	in_hal++;
+	me()->in_hal++;
 	uint64_t v = __real_hal_vgic_lr_read(vcpu, n);
-	in_hal--;
+	me()->in_hal--;
 	if (on()) {
 		uint64_t a[2] = {n, v};
 		emit(TRACE_LR_READ, vcpu_pcpu(vcpu), a, 2);
@@ -321,9 +375,9 @@ void __wrap_hal_vgic_lr_write(struct hv_vcpu *vcpu, unsigned n, uint64_t val)
 		uint64_t a[2] = {n, val};
 		emit(TRACE_LR_WRITE, vcpu_pcpu(vcpu), a, 2);
 	}
-	in_hal++;
+	me()->in_hal++;
 	__real_hal_vgic_lr_write(vcpu, n, val);
-	in_hal--;
+	me()->in_hal--;
 }
 
 void __wrap_hal_vgic_set_underflow(struct hv_vcpu *vcpu, bool on_)
@@ -332,20 +386,20 @@ void __wrap_hal_vgic_set_underflow(struct hv_vcpu *vcpu, bool on_)
 		uint64_t a[1] = {on_};
 		emit(TRACE_UNDERFLOW, vcpu_pcpu(vcpu), a, 1);
 	}
-	in_hal++;
+	me()->in_hal++;
 	__real_hal_vgic_set_underflow(vcpu, on_);
-	in_hal--;
+	me()->in_hal--;
 }
 
 void __wrap_hal_vgic_hw_deactivate(uint32_t pintid)
 {
 	if (on()) {
 		uint64_t a[1] = {pintid};
-		emit(TRACE_HW_DEACTIVATE, cur_pcpu, a, 1);
+		emit(TRACE_HW_DEACTIVATE, me()->cur_pcpu, a, 1);
 	}
-	in_hal++;
+	me()->in_hal++;
 	__real_hal_vgic_hw_deactivate(pintid);
-	in_hal--;
+	me()->in_hal--;
 }
 
 /* ---- hal/mem.h, hal/platform.h ------------------------------------------- */
@@ -354,33 +408,33 @@ void __wrap_hal_tlb_flush_vmid(uint16_t vmid)
 {
 	if (on()) {
 		uint64_t a[1] = {vmid};
-		emit(TRACE_TLB_VMID, cur_pcpu, a, 1);
+		emit(TRACE_TLB_VMID, me()->cur_pcpu, a, 1);
 	}
-	in_hal++;
+	me()->in_hal++;
 	__real_hal_tlb_flush_vmid(vmid);
-	in_hal--;
+	me()->in_hal--;
 }
 
 void __wrap_hal_tlb_flush_range(uint16_t vmid, ipa_t ipa, uint64_t size)
 {
 	if (on()) {
 		uint64_t a[3] = {vmid, ipa_addr(ipa), size};
-		emit(TRACE_TLB_RANGE, cur_pcpu, a, 3);
+		emit(TRACE_TLB_RANGE, me()->cur_pcpu, a, 3);
 	}
-	in_hal++;
+	me()->in_hal++;
 	__real_hal_tlb_flush_range(vmid, ipa, size);
-	in_hal--;
+	me()->in_hal--;
 }
 
 void __wrap_hal_irq_route(uint32_t intid, unsigned cpu, bool on_)
 {
 	if (on()) {
 		uint64_t a[3] = {intid, cpu, on_};
-		emit(TRACE_IRQ_ROUTE, cur_pcpu, a, 3);
+		emit(TRACE_IRQ_ROUTE, me()->cur_pcpu, a, 3);
 	}
-	in_hal++;
+	me()->in_hal++;
 	__real_hal_irq_route(intid, cpu, on_);
-	in_hal--;
+	me()->in_hal--;
 }
 
 uint64_t trace_rec_console_hash(void)
@@ -393,18 +447,18 @@ void __wrap_hal_console_write(const char *s, size_t len)
 	if (on())
 		console_hash = trace_fnv1a(console_hash, s, len);
 	if (on())
-		emit_bytes(TRACE_CONSOLE, cur_pcpu, NULL, 0, (const uint8_t *)s,
-			   len);
-	in_hal++;
+		emit_bytes(TRACE_CONSOLE, me()->cur_pcpu, NULL, 0,
+			   (const uint8_t *)s, len);
+	me()->in_hal++;
 	__real_hal_console_write(s, len);
-	in_hal--;
+	me()->in_hal--;
 }
 
 void *__wrap_hal_phys_map(paddr_t pa, uint64_t size)
 {
-	in_hal++;
+	me()->in_hal++;
 	void *p = __real_hal_phys_map(pa, size);
-	in_hal--;
+	me()->in_hal--;
 	/* Guest memory the core is about to read (a console buffer, an
 	 * instruction to decode): its bytes are input the core's own state
 	 * does not determine. Page-pool pages (stage-2 tables) are. */
@@ -412,7 +466,7 @@ void *__wrap_hal_phys_map(paddr_t pa, uint64_t size)
 	    !hv_ranges_overlap(pa_addr(pool_base), pool_size, pa_addr(pa),
 			       size)) {
 		uint64_t lead[1] = {pa_addr(pa)};
-		emit_bytes(TRACE_MEM, cur_pcpu, lead, 1, p, (size_t)size);
+		emit_bytes(TRACE_MEM, me()->cur_pcpu, lead, 1, p, (size_t)size);
 	}
 	return p;
 }
@@ -421,9 +475,9 @@ void __wrap_hal_mem_scrub(paddr_t pa, uint64_t size)
 {
 	if (on()) {
 		uint64_t a[2] = {pa_addr(pa), size};
-		emit(TRACE_SCRUB, cur_pcpu, a, 2);
+		emit(TRACE_SCRUB, me()->cur_pcpu, a, 2);
 	}
-	in_hal++;
+	me()->in_hal++;
 	__real_hal_mem_scrub(pa, size);
-	in_hal--;
+	me()->in_hal--;
 }

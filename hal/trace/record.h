@@ -40,6 +40,17 @@ bool trace_rec_failed(void);
 void trace_host_op(unsigned op, unsigned cell);
 void trace_host_op_end(void);
 
+/* Stops (true) and resumes (false) recording without ending it: the
+ * bare-metal recorder pauses while it prints the ring. */
+void trace_rec_pause(bool on);
+
+/* The lock that orders events: held, no event is being recorded. */
+void trace_rec_lock(void);
+void trace_rec_unlock(void);
+
+/* The calling physical CPU (weak default 0 for one-threaded HALs). */
+unsigned trace_cpu(void);
+
 /* Records TRACE_END(status, state hash) at the end of a run. */
 void trace_rec_end(int status, uint64_t state_hash);
 

@@ -100,6 +100,11 @@ enum trace_event {
 
 #define TRACE_MEM_MAX 4096u
 
+/* Header flags. PARTIAL: the recording stopped before the run ended (a
+ * bare-metal ring that filled up, or a snapshot taken when a cell was
+ * terminated): a replay that reaches its end without TRACE_END passes. */
+#define TRACE_FLAG_PARTIAL 0x1u
+
 /* Sizes of the fixed parts (docs/trace-format.md). */
 #define TRACE_HEADER_SIZE 44u	    /* fixed header, crc included */
 #define TRACE_IMAGE_NAME_MAX 128u   /* name field of an image entry */
