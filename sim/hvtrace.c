@@ -1090,6 +1090,9 @@ static const struct command commands[] = {
 	{"extract", hvtrace_extract, "LOG OUT [--index N]",
 	 "  the trace cellvisor-rec printed on a console log (the last one,\n"
 	 "  or snapshot N), checked, written to OUT (docs/replay.md)\n"},
+	{"cut", hvtrace_cut, "FILE OUT N",
+	 "  writes the events before number N as a partial trace (the start\n"
+	 "  of a long run, e.g. a Linux boot up to its second CPU)\n"},
 	{"unpack", hvtrace_unpack, "FILE DIR",
 	 "  writes the recorded config (DIR/config.dtb) and embedded images,\n"
 	 "  for hvsim --replay FILE DIR/config.dtb\n"},

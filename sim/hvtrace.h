@@ -17,4 +17,8 @@ int hvtrace_unpack(int argc, char **argv);
  * against its length and hash, written to OUT. */
 int hvtrace_extract(int argc, char **argv);
 
+/* hvtrace cut FILE OUT N: the events before number N, as a partial
+ * trace (for committing the start of a long run). */
+int hvtrace_cut(int argc, char **argv);
+
 #endif /* HVTRACE_H */

@@ -285,6 +285,7 @@ int hvtrace_replay(int argc, char **argv)
 				       ev.args[3]};
 	struct replay_source rs = {src_next, src_peek, &st};
 	replay_init(&rs, im, n, &plat);
+	replay_set_partial(partial);
 
 	static struct hv hv;
 	struct hv_config_error cerr;
@@ -300,7 +301,9 @@ int hvtrace_replay(int argc, char **argv)
 	 * end is replayed when its event comes up. */
 	bool ended = false;
 	st.qpos[TRACE_PCPU_NONE] = 1; /* the platform event */
-	for (size_t i = 1; i < st.count && !replay_diverged() && !ended; i++) {
+	for (size_t i = 1;
+	     i < st.count && !replay_diverged() && !ended && !replay_ran_out();
+	     i++) {
 		store_get(&st, i, &ev);
 		unsigned c = ev.pcpu;
 		if (st.qpos[c] >= st.qlen[c] || st.queue[c][st.qpos[c]] != i)
@@ -552,5 +555,50 @@ int hvtrace_extract(int argc, char **argv)
 		"hvtrace: extract: %ld trace%s in %s; wrote %zu bytes "
 		"to %s\n",
 		frames, frames == 1 ? "" : "s", log, best_len, outp);
+	return 0;
+}
+
+/* ---- hvtrace cut -------------------------------------------------------- */
+
+int hvtrace_cut(int argc, char **argv)
+{
+	char err[256];
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: hvtrace cut FILE OUT N\n");
+		return EXIT_USAGE;
+	}
+	uint64_t n = strtoull(argv[3], NULL, 10);
+	struct trace_reader *r = trace_open(argv[1], err, sizeof(err));
+	if (r == NULL) {
+		fprintf(stderr, "hvtrace: %s\n", err);
+		return EXIT_USAGE;
+	}
+	struct trace_header_info h = *trace_header(r);
+	h.flags |= TRACE_FLAG_PARTIAL;
+	struct trace_file *tf = trace_file_create(argv[2], &h, 0, err,
+						  sizeof(err));
+	if (tf == NULL) {
+		fprintf(stderr, "hvtrace: cut: %s\n", err);
+		return EXIT_USAGE;
+	}
+	struct trace_ev ev;
+	int k;
+	uint64_t kept = 0;
+	while ((k = trace_next(r, &ev)) == 1 && ev.seq < n) {
+		trace_put(&tf->w, ev.type, ev.pcpu, ev.args, ev.nargs);
+		kept++;
+	}
+	if (k < 0) {
+		fprintf(stderr, "hvtrace: cut: %s\n", trace_error(r));
+		return EXIT_USAGE;
+	}
+	trace_close(r);
+	if (trace_file_close(tf, err, sizeof(err)) != 0) {
+		fprintf(stderr, "hvtrace: cut: %s\n", err);
+		return EXIT_USAGE;
+	}
+	fprintf(stderr, "hvtrace: cut: kept %llu events (marked partial)\n",
+		(unsigned long long)kept);
 	return 0;
 }

@@ -51,6 +51,11 @@ void replay_init(const struct replay_source *src,
  * TRACE_PCPU_NONE for host operations). */
 void replay_set_cpu(unsigned pcpu);
 
+/* A partial trace (TRACE_FLAG_PARTIAL) may end in the middle of a run:
+ * running out of events then ends the replay instead of diverging. */
+void replay_set_partial(bool on);
+bool replay_ran_out(void);
+
 /* Turns checking on (after hv_start) or off. */
 void replay_check(bool on);
 

@@ -18,7 +18,7 @@ static struct replay_source src;
 static const struct replay_image *images;
 static unsigned image_count;
 static struct replay_platform plat = {4, 40, 0, 0};
-static bool checking, diverged;
+static bool checking, diverged, partial, ran_out;
 static char report[1024];
 static uint64_t consumed, console_hash = TRACE_FNV_INIT;
 static uint8_t *ram;
@@ -36,6 +36,28 @@ void replay_init(const struct replay_source *s, const struct replay_image *im,
 void replay_check(bool on)
 {
 	checking = on;
+}
+
+void replay_set_partial(bool on)
+{
+	partial = on;
+}
+
+bool replay_ran_out(void)
+{
+	return ran_out;
+}
+
+/* The trace ended under the core's feet: a divergence, unless the trace
+ * is partial (it stops mid-run by design); then nothing more is checked. */
+static void out_of_events(const char *what)
+{
+	if (partial) {
+		ran_out = true;
+		checking = false;
+		return;
+	}
+	replay_diverge("the core did %s after the end of the trace", what);
 }
 
 bool replay_diverged(void)
@@ -93,8 +115,7 @@ static bool take(unsigned type, unsigned pcpu, const uint64_t *want, unsigned n,
 	if (diverged)
 		return false;
 	if (!src.next(src.ctx, ev)) {
-		replay_diverge("the core did %s after the end of the trace",
-			       what);
+		out_of_events(what);
 		return false;
 	}
 	consumed++;
@@ -330,9 +351,7 @@ void hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 	if (diverged)
 		return;
 	if (!src.next(src.ctx, &ev)) {
-		replay_diverge(
-			"the core ran pCPU %u after the end of the trace",
-			vcpu->pcpu);
+		out_of_events("a vCPU run");
 		return;
 	}
 	consumed++;
