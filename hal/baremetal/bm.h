@@ -259,6 +259,14 @@ uint64_t bm_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
 
 HV_NORETURN void bm_system_off(void);
 
+/*
+ * "#address-cells" / "#size-cells" of a devicetree node (2 and 1 when
+ * absent, as the devicetree specification says; -1 when out of 1..4).
+ * libfdt's fdt_address_cells() would pull its read-write half into the
+ * image (fdt_addresses.o needs fdt_rw.o): 4 KiB for two lookups.
+ */
+int bm_fdt_cells(const void *fdt, int node, const char *name);
+
 /* --- the recorder (trace_ring.c, only in cellvisor-rec.elf) ------------ */
 
 struct hv;

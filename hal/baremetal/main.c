@@ -131,7 +131,8 @@ static bool chosen_addr(const void *fdt, int chosen, const char *name,
  */
 static bool machine_from_dtb(const void *fdt)
 {
-	int ac = fdt_address_cells(fdt, 0), sc = fdt_size_cells(fdt, 0);
+	int ac = bm_fdt_cells(fdt, 0, "#address-cells"),
+	    sc = bm_fdt_cells(fdt, 0, "#size-cells");
 	int node, len, chosen, cpus;
 	const fdt32_t *reg;
 	const char *method;
@@ -164,7 +165,7 @@ static bool machine_from_dtb(const void *fdt)
 
 	cpus = fdt_path_offset(fdt, "/cpus");
 	if (cpus >= 0) {
-		int cac = fdt_address_cells(fdt, cpus);
+		int cac = bm_fdt_cells(fdt, cpus, "#address-cells");
 
 		fdt_for_each_subnode(node, fdt, cpus)
 		{
@@ -192,6 +193,20 @@ static bool machine_from_dtb(const void *fdt)
 	/* At EL2 an HVC would come back to us: only SMC reaches firmware. */
 	bm_machine.psci_smc = method != NULL && strcmp(method, "smc") == 0;
 	return true;
+}
+
+int bm_fdt_cells(const void *fdt, int node, const char *name)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, name, &len);
+	uint32_t v;
+
+	if (p == NULL)
+		return name[1] == 'a' ? 2 : 1;
+	if (len != 4)
+		return -1;
+	v = fdt32_ld(p);
+	return v >= 1 && v <= 4 ? (int)v : -1;
 }
 
 /* ---- running ----------------------------------------------------------- */
