@@ -869,10 +869,15 @@ int main(int argc, char **argv)
 	memset(&err, 0, sizeof(err));
 	if (hv_init(&hv, blob, size, &err) != HV_OK) {
 		fprintf(stderr, "hvsim: config error: %s\n", err.msg);
+		sim_release();
+		free(blob);
 		return EXIT_USAGE;
 	}
 	if (hv_start(&hv, &err) != HV_OK) {
 		fprintf(stderr, "hvsim: config error: %s\n", err.msg);
+		hv_shutdown(&hv);
+		sim_release();
+		free(blob);
 		return EXIT_USAGE;
 	}
 

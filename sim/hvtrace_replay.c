@@ -180,7 +180,43 @@ static int host_op(struct hv *hv, const struct trace_ev *ev)
 	}
 }
 
+/* What a replay holds, released by replay_cleanup() on every way out. */
+static struct trace_reader *replay_reader;
+static struct store st;
+static struct hv hv;
+static bool hv_up;
+static void *loaded[3 * HV_MAX_CELLS]; /* images read from --images */
+static unsigned loaded_count;
+
+static void replay_cleanup(void)
+{
+	if (hv_up)
+		hv_shutdown(&hv);
+	hv_up = false;
+	replay_release();
+	if (replay_reader != NULL)
+		trace_close(replay_reader);
+	replay_reader = NULL;
+	free(st.arena);
+	free(st.at);
+	for (unsigned c = 0; c < NCPU; c++)
+		free(st.queue[c]);
+	memset(&st, 0, sizeof(st));
+	for (unsigned i = 0; i < loaded_count; i++)
+		free(loaded[i]);
+	loaded_count = 0;
+}
+
+static int replay_main(int argc, char **argv);
+
 int hvtrace_replay(int argc, char **argv)
+{
+	int rc = replay_main(argc, argv);
+	replay_cleanup();
+	return rc;
+}
+
+static int replay_main(int argc, char **argv)
 {
 	const char *path = NULL, *images_dir = NULL;
 	bool quiet = false;
@@ -215,6 +251,7 @@ int hvtrace_replay(int argc, char **argv)
 		fprintf(stderr, "hvtrace: %s\n", err);
 		return EXIT_USAGE;
 	}
+	replay_reader = r;
 	const struct trace_header_info *h = trace_header(r);
 	bool partial = (h->flags & TRACE_FLAG_PARTIAL) != 0;
 
@@ -230,7 +267,7 @@ int hvtrace_replay(int argc, char **argv)
 			char p[1024];
 			size_t sz = 0;
 			snprintf(p, sizeof(p), "%s/%s", images_dir, t->name);
-			im[n].data = read_file(p, &sz);
+			im[n].data = loaded[loaded_count++] = read_file(p, &sz);
 			im[n].size = sz;
 			if (im[n].data == NULL ||
 			    trace_fnv1a(TRACE_FNV_INIT, im[n].data, sz) !=
@@ -253,7 +290,6 @@ int hvtrace_replay(int argc, char **argv)
 
 	/* Every event, split by pCPU. A damaged block ends the trace here:
 	 * what precedes it is replayed, then the damage is reported. */
-	static struct store st;
 	struct trace_ev ev;
 	int k;
 	while ((k = trace_next(r, &ev)) == 1)
@@ -287,10 +323,10 @@ int hvtrace_replay(int argc, char **argv)
 	replay_init(&rs, im, n, &plat);
 	replay_set_partial(partial);
 
-	static struct hv hv;
 	struct hv_config_error cerr;
-	if (hv_init(&hv, h->config, h->config_size, &cerr) != HV_OK ||
-	    hv_start(&hv, &cerr) != HV_OK) {
+	if (hv_init(&hv, h->config, h->config_size, &cerr) == HV_OK)
+		hv_up = true;
+	if (!hv_up || hv_start(&hv, &cerr) != HV_OK) {
 		fprintf(stderr, "hvtrace: replay: the recorded config: %s\n",
 			cerr.msg);
 		return EXIT_USAGE;
@@ -355,7 +391,6 @@ int hvtrace_replay(int argc, char **argv)
 			"hvtrace: replay: %llu events, every decision "
 			"matches; status %d\n",
 			(unsigned long long)replay_events(), hv_status(&hv));
-	trace_close(r);
 	return 0;
 }
 

@@ -56,6 +56,9 @@ void replay_set_cpu(unsigned pcpu);
 void replay_set_partial(bool on);
 bool replay_ran_out(void);
 
+/* Frees the simulated RAM (at the end of a replay). */
+void replay_release(void);
+
 /* Turns checking on (after hv_start) or off. */
 void replay_check(bool on);
 

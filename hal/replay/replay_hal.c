@@ -33,6 +33,12 @@ void replay_init(const struct replay_source *s, const struct replay_image *im,
 	plat = *p;
 }
 
+void replay_release(void)
+{
+	free(ram);
+	ram = NULL;
+}
+
 void replay_check(bool on)
 {
 	checking = on;

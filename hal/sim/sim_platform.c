@@ -170,7 +170,7 @@ static enum hv_err read_file(const char *path, void **data, size_t *size)
 			break;
 		}
 	}
-	fclose(f);
+	(void)fclose(f); /* read-only: nothing to lose */
 	if (err == HV_OK && len > SIM_IMAGE_MAX)
 		err = HV_ERR_RANGE;
 	if (err != HV_OK) {
@@ -210,7 +210,8 @@ enum hv_err hal_image_get(const char *name, const void **data, size_t *size)
 		plen = strlen(plat.image_dir) + 1 + strlen(name) + 1;
 		path = malloc(plen);
 		if (path != NULL)
-			snprintf(path, plen, "%s/%s", plat.image_dir, name);
+			(void)snprintf(path, plen, "%s/%s", plat.image_dir,
+				       name); /* plen fits it */
 	}
 	if (path == NULL)
 		return HV_ERR_NOMEM;
@@ -235,8 +236,9 @@ enum hv_err hal_image_get(const char *name, const void **data, size_t *size)
 
 void hal_panic(const char *msg)
 {
-	fflush(stdout);
-	fprintf(stderr, "cellvisor: panic: %s\n", msg);
+	/* Best effort: nothing is left to report a failure to. */
+	(void)fflush(stdout);
+	(void)fprintf(stderr, "cellvisor: panic: %s\n", msg);
 	abort();
 }
 

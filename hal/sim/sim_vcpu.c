@@ -158,7 +158,8 @@ static void sim_fail(const char *what, uc_err err)
 {
 	char msg[160];
 
-	snprintf(msg, sizeof(msg), "sim: %s: %s", what, uc_strerror(err));
+	(void)snprintf(msg, sizeof(msg), "sim: %s: %s", what,
+		       uc_strerror(err)); /* a cut message is fine */
 	hal_panic(msg);
 }
 

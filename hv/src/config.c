@@ -17,7 +17,6 @@
 
 #include <hal/platform.h>
 #include <hv/boot.h>
-#include <hv/boot.h>
 #include <hv/config.h>
 #include <hv/pledge.h>
 #include <hv/print.h>
@@ -105,17 +104,21 @@ static const struct config_props cell_props = {
 	"initrd, bootargs, boot-arg, capabilities",
 };
 
-static enum hv_err config_fail(struct config_ctx *c, enum hv_err code,
-			       const char *prop, const char *fmt, ...)
-	HV_PRINTF(4, 5);
+static void config_fail_msg(struct config_ctx *c, const char *prop,
+			    const char *fmt, ...) HV_PRINTF(3, 4);
 
 /*
  * Formats "<node path>: <prop>: <reason>" (or "<node path>: <reason>" when
  * prop is NULL) into the caller's error and returns `code`, so that every
- * rejection is one statement.
+ * rejection is one statement. A macro so that static analyzers, which do
+ * not follow calls into variadic functions, see that `code` is returned
+ * (docs/analysis.md).
  */
-static enum hv_err config_fail(struct config_ctx *c, enum hv_err code,
-			       const char *prop, const char *fmt, ...)
+#define config_fail(c, code, prop, ...) \
+	(config_fail_msg((c), (prop), __VA_ARGS__), (enum hv_err)(code))
+
+static void config_fail_msg(struct config_ctx *c, const char *prop,
+			    const char *fmt, ...)
 {
 	char *msg = c->err->msg;
 	size_t cap = sizeof(c->err->msg);
@@ -131,7 +134,6 @@ static enum hv_err config_fail(struct config_ctx *c, enum hv_err code,
 		(void)hv_vsnprintf(msg + n, cap - (size_t)n, fmt, ap);
 		va_end(ap);
 	}
-	return code;
 }
 
 static bool config_name_char_ok(char ch)
@@ -1747,6 +1749,22 @@ static enum hv_err config_parse_blob(struct config_ctx *c, size_t size)
 	e = fdt_check_header(c->fdt);
 	if (e == 0 && fdt_totalsize(c->fdt) > size)
 		e = -FDT_ERR_TRUNCATED;
+	/* Only version 17 (what dtc writes): libfdt 1.6.1's fdt_check_full()
+	 * dereferences NULL on a pre-16 blob whose node names have no '/'
+	 * (found by fuzz/, regression fuzz/regressions/config/). */
+	if (e == 0 && fdt_version(c->fdt) < 17)
+		e = -FDT_ERR_BADVERSION;
+	/* libfdt 1.6.1's fdt_check_full() never returns when a property's
+	 * length brings the next tag back to the same offset (found by
+	 * fuzz/, as above): walk the tags once, refusing one that does not
+	 * advance. */
+	for (int off = 0, next = 0; e == 0; off = next) {
+		uint32_t tag = fdt_next_tag(c->fdt, off, &next);
+		if (next <= off)
+			e = next < 0 ? next : -FDT_ERR_BADSTRUCTURE;
+		else if (tag == FDT_END)
+			break;
+	}
 	/* Walks every tag, name and property once, so that later lookups
 	 * cannot meet a malformed structure. */
 	if (e == 0)

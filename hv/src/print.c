@@ -135,6 +135,8 @@ int hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap_in)
 			else
 				break;
 		}
+		/* cppcheck 2.10 false positive: "always true" after the loop. */
+		/* cppcheck-suppress knownConditionTrueFalse */
 		while (*p >= '0' && *p <= '9')
 			sp.width = sp.width * 10 + (*p++ - '0');
 		if (*p == '.') {

@@ -170,6 +170,8 @@ static int64_t affinity_info(struct hv_vcpu *vcpu, uint32_t fid)
 	switch (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE)) {
 	case HV_VCPU_ON_PENDING:
 		return PSCI_AFFINITY_ON_PENDING;
+	/* RUNNING and WAITING answer alike unless -Dinject_bug. */
+	/* NOLINTNEXTLINE(bugprone-branch-clone) */
 	case HV_VCPU_RUNNING:
 		return PSCI_AFFINITY_ON;
 	case HV_VCPU_WAITING:

@@ -359,6 +359,8 @@ static bool table_empty(paddr_t table)
 static void s2_visit(struct s2_op *op, const struct s2_table *t);
 
 /* Unmap at one entry of `t`: [lo, hi) is the part of the range it covers. */
+/* Recursive: one call per translation level, levels 0..S2_LAST_LEVEL. */
+/* NOLINTNEXTLINE(misc-no-recursion) */
 static void visit_unmap(struct s2_op *op, const struct s2_table *t,
 			unsigned index, uint64_t ebase, bool full)
 {
@@ -389,6 +391,8 @@ static void visit_unmap(struct s2_op *op, const struct s2_table *t,
 	s2_visit(op, &c);
 }
 
+/* Recursive: one call per translation level, levels 0..S2_LAST_LEVEL. */
+/* NOLINTNEXTLINE(misc-no-recursion) */
 static void visit_protect(struct s2_op *op, const struct s2_table *t,
 			  unsigned index, uint64_t ebase, bool full)
 {
@@ -419,6 +423,8 @@ static void visit_protect(struct s2_op *op, const struct s2_table *t,
 	s2_visit(op, &c);
 }
 
+/* Recursive: one call per translation level, levels 0..S2_LAST_LEVEL. */
+/* NOLINTNEXTLINE(misc-no-recursion) */
 static void visit_map(struct s2_op *op, const struct s2_table *t,
 		      unsigned index, uint64_t ebase, uint64_t lo, bool full)
 {
@@ -455,6 +461,8 @@ static void visit_map(struct s2_op *op, const struct s2_table *t,
 }
 
 /* Applies op to every entry of `t` that overlaps [op->start, op->end). */
+/* Recursive: one call per translation level, levels 0..S2_LAST_LEVEL. */
+/* NOLINTNEXTLINE(misc-no-recursion) */
 static void s2_visit(struct s2_op *op, const struct s2_table *t)
 {
 	unsigned shift = level_shift(t->level);
@@ -571,6 +579,8 @@ enum hv_err stage2_init(struct stage2 *s2, struct page_pool *pool,
 }
 
 /* Frees every table below entry range of `table` (not `table` itself). */
+/* Recursive: one call per translation level, levels 0..S2_LAST_LEVEL. */
+/* NOLINTNEXTLINE(misc-no-recursion) */
 static void free_subtables(struct stage2 *s2, paddr_t table, unsigned level,
 			   unsigned entries)
 {
@@ -738,6 +748,8 @@ uint64_t stage2_vttbr(const struct stage2 *s2)
 typedef bool (*s2_leaf_fn)(void *arg, ipa_t ipa, paddr_t pa, uint64_t size,
 			   unsigned flags);
 
+/* Recursive: one call per translation level, levels 0..S2_LAST_LEVEL. */
+/* NOLINTNEXTLINE(misc-no-recursion) */
 static bool for_each_in(const struct stage2 *s2, paddr_t table, unsigned level,
 			unsigned entries, uint64_t base, s2_leaf_fn fn,
 			void *arg)

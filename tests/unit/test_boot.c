@@ -84,7 +84,7 @@ START_TEST(linux_cell_boots_with_generated_dt)
 	const fdt64_t *start = fdt_getprop(dtb, chosen, "linux,initrd-start",
 					   NULL);
 	ck_assert_ptr_nonnull(start);
-	uint64_t initrd_ipa = fdt64_to_cpu(*start);
+	uint64_t initrd_ipa = fdt64_ld(start);
 	ck_assert_int_eq(memcmp(cell_ram(initrd_ipa, sizeof(initrd)), initrd,
 				sizeof(initrd)),
 			 0);

@@ -126,7 +126,7 @@ static void expect_u64(const char *path, const char *name, uint64_t want)
 	const fdt64_t *v = prop(path, name, &len);
 
 	ck_assert_int_eq(len, 8);
-	ck_assert_uint_eq(fdt64_to_cpu(*v), want);
+	ck_assert_uint_eq(fdt64_ld(v), want);
 }
 
 static void expect_str(const char *path, const char *name, const char *want)

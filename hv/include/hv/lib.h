@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+/* Hosted builds may also see these in <string.h> (via libfdt_env.h). */
+/* NOLINTBEGIN(readability-redundant-declaration) */
 void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
@@ -17,5 +19,6 @@ size_t strlen(const char *s);
 size_t strnlen(const char *s, size_t max);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
+/* NOLINTEND(readability-redundant-declaration) */
 
 #endif /* HV_LIB_H */
