@@ -384,6 +384,9 @@ static void add_args(struct line *l, const struct trace_ev *ev)
 		add(l, "status=%" PRId64 " hash=0x%016" PRIx64, (int64_t)a[0],
 		    a[1]);
 		break;
+	case TRACE_SNAPSHOT:
+		add(l, "printed=%" PRIu64, a[0]);
+		break;
 	case TRACE_PLATFORM:
 		add(l,
 		    "lrs=%" PRIu64 " pa_bits=%" PRIu64 " pool=0x%" PRIx64

@@ -276,6 +276,9 @@ void bm_trace_start(const struct hv *hv, const void *config, size_t size);
 void bm_trace_finish(int status);
 /* From hal_panic: prints what was recorded. */
 void bm_trace_panic(void);
+/* On request (hal_trace_snapshot): prints a snapshot; false without the
+ * recorder. */
+bool bm_trace_snapshot(void);
 
 #endif /* __ASSEMBLER__ */
 

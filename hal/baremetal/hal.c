@@ -170,6 +170,11 @@ static bool in_range(uint64_t outer, uint64_t osize, uint64_t inner,
 	       hv_range_contains(outer, osize, inner, isize);
 }
 
+bool hal_trace_snapshot(void)
+{
+	return bm_trace_snapshot();
+}
+
 bool hal_device_assignable(paddr_t pa, uint64_t size)
 {
 	uint64_t a = pa_addr(pa);

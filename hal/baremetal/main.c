@@ -285,6 +285,11 @@ __attribute__((weak)) void bm_trace_finish(int status)
 
 __attribute__((weak)) void bm_trace_panic(void) {}
 
+__attribute__((weak)) bool bm_trace_snapshot(void)
+{
+	return false;
+}
+
 void bm_main(uint64_t dtb_pa)
 {
 	const void *fdt = (const void *)(uintptr_t)dtb_pa;

@@ -215,6 +215,12 @@ void bm_trace_panic(void)
 	dump(true, -1);
 }
 
+bool bm_trace_snapshot(void)
+{
+	dump(false, 0);
+	return true;
+}
+
 /* A cell was terminated: print a snapshot, keep recording. */
 void __real_cell_terminate(struct hv_vcpu *vcpu, const struct hv_exit *exit,
 			   const char *reason);

@@ -209,6 +209,14 @@ void hal_console_write(const char *s, size_t len)
 	fwrite(s, 1, len, stdout);
 }
 
+bool hal_trace_snapshot(void)
+{
+	struct trace_ev ev;
+	if (take(TRACE_SNAPSHOT, cur_cpu, NULL, 0, &ev, "hal_trace_snapshot"))
+		return ev.args[0] != 0;
+	return false;
+}
+
 bool hal_device_assignable(paddr_t pa, uint64_t size)
 {
 	uint64_t a = pa_addr(pa);

@@ -35,6 +35,8 @@ void __real_hal_irq_route(uint32_t intid, unsigned cpu, bool on);
 void __real_hal_cpu_kick(unsigned pcpu);
 void __real_hal_console_write(const char *s, size_t len);
 void *__real_hal_phys_map(paddr_t pa, uint64_t size);
+bool __real_hal_trace_snapshot(void);
+bool __wrap_hal_trace_snapshot(void);
 void __real_hal_mem_scrub(paddr_t pa, uint64_t size);
 
 enum hv_action __wrap_hv_pcpu_run(struct hv *hv, unsigned pcpu);
@@ -480,4 +482,17 @@ void __wrap_hal_mem_scrub(paddr_t pa, uint64_t size)
 	me()->in_hal++;
 	__real_hal_mem_scrub(pa, size);
 	me()->in_hal--;
+}
+
+bool __wrap_hal_trace_snapshot(void)
+{
+	/* Recorded after the call: the snapshot pauses recording. */
+	me()->in_hal++;
+	bool ok = __real_hal_trace_snapshot();
+	me()->in_hal--;
+	if (on()) {
+		uint64_t a[1] = {ok};
+		emit(TRACE_SNAPSHOT, me()->cur_pcpu, a, 1);
+	}
+	return ok;
 }

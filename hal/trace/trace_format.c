@@ -35,6 +35,7 @@ static const char *const event_names[TRACE_EVENT_MAX] = {
 	[TRACE_HOST_OP] = "host-op",
 	[TRACE_END] = "end",
 	[TRACE_PLATFORM] = "platform",
+	[TRACE_SNAPSHOT] = "snapshot",
 };
 
 /* Args per type, +1 (0: unknown or byte event), so that a type someone
@@ -46,7 +47,7 @@ static const uint8_t event_nargs1[TRACE_EVENT_MAX] = {
 	[TRACE_UNDERFLOW] = 2, [TRACE_HW_DEACTIVATE] = 2, [TRACE_TLB_VMID] = 2,
 	[TRACE_TLB_RANGE] = 4, [TRACE_IRQ_ROUTE] = 4,	  [TRACE_KICK] = 2,
 	[TRACE_SCRUB] = 3,     [TRACE_INSNS] = 2,	  [TRACE_HOST_OP] = 3,
-	[TRACE_END] = 3,       [TRACE_PLATFORM] = 5,
+	[TRACE_END] = 3,       [TRACE_PLATFORM] = 5,	  [TRACE_SNAPSHOT] = 2,
 };
 
 const char *trace_event_name(unsigned type)

@@ -95,6 +95,8 @@ enum trace_event {
 	 * per vCPU, PA bits, page-pool base and size (a replay HAL must
 	 * offer the same so the core decides the same). */
 	TRACE_PLATFORM = 22,
+	/* hal_trace_snapshot() answered: printed (1) or not supported (0). */
+	TRACE_SNAPSHOT = 23,
 	TRACE_EVENT_MAX,
 };
 

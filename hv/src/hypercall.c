@@ -119,6 +119,7 @@ enum hv_action hypercall_call(struct hv_vcpu *vcpu, uint32_t fid)
 	case HV_CALL_MGMT_RESTART:
 	case HV_CALL_MGMT_DESTROY:
 	case HV_CALL_MGMT_STATS:
+	case HV_CALL_MGMT_TRACE:
 		return mgmt_call(vcpu, fid);
 	default:
 		vcpu_gpr_write(vcpu, 0, (uint64_t)SMCCC_RET_NOT_SUPPORTED);

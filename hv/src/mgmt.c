@@ -229,6 +229,13 @@ enum hv_action mgmt_call(struct hv_vcpu *vcpu, uint32_t fid)
 		vcpu_gpr_write(vcpu, 0, (uint64_t)HV_MGMT_RET_DENIED);
 		return HV_ACTION_RESUME;
 	}
+	if (fid == HV_CALL_MGMT_TRACE) {
+		vcpu_gpr_write(vcpu, 0,
+			       hal_trace_snapshot()
+				       ? 0
+				       : (uint64_t)SMCCC_RET_NOT_SUPPORTED);
+		return HV_ACTION_RESUME;
+	}
 	if (fid == HV_CALL_MGMT_STATS) {
 		struct hv_mgmt_stats st;
 		mgmt_stats(hv, &st);

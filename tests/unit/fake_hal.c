@@ -153,6 +153,11 @@ unsigned hal_cpu_pa_bits(void)
 	return fake.pa_bits;
 }
 
+bool hal_trace_snapshot(void)
+{
+	return false;
+}
+
 bool hal_device_assignable(paddr_t pa, uint64_t size)
 {
 	uint64_t a = pa_addr(pa);

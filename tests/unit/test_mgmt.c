@@ -145,6 +145,11 @@ START_TEST(errors_and_permissions)
 			 HV_MGMT_RET_DENIED);
 	ck_assert_int_eq(call(2, HV_CALL_MGMT_STATS, 0, 0, 0),
 			 HV_MGMT_RET_DENIED);
+	/* A trace snapshot: this HAL does not record; denied without the
+	 * class. */
+	ck_assert_int_eq(call(0, HV_CALL_MGMT_TRACE, 0, 0, 0), -1);
+	ck_assert_int_eq(call(2, HV_CALL_MGMT_TRACE, 0, 0, 0),
+			 HV_MGMT_RET_DENIED);
 	ck_assert_int_eq(hv->cells[0].state, HV_CELL_RUNNING);
 	/* A manager that pledged the class away is denied too. */
 	fx_set(vc(0), HV_REG_X0, HV_PLEDGE_KEEP);

@@ -48,6 +48,13 @@ bool hal_device_assignable(paddr_t pa, uint64_t size);
  * calls hal_vgic_hw_deactivate). The simulator records nothing.
  */
 void hal_irq_route(uint32_t intid, unsigned cpu, bool on);
+/*
+ * Prints the trace recorded so far on the console (docs/replay.md, "Bare
+ * metal"): true when this HAL records (cellvisor-rec.elf), false otherwise
+ * (the plain EL2 image, the simulator, whose hvsim --record writes a file).
+ */
+bool hal_trace_snapshot(void);
+
 /* Stops the whole machine after a hypervisor bug (never for a guest
  * error): prints `msg` and halts every CPU (the simulator aborts). */
 HV_NORETURN void hal_panic(const char *msg);

@@ -26,6 +26,10 @@
 #define HV_CALL_MGMT_RESTART UINT32_C(0xc6000008) /* x1 = cell id */
 #define HV_CALL_MGMT_DESTROY UINT32_C(0xc6000009) /* x1 = cell id */
 #define HV_CALL_MGMT_STATS UINT32_C(0xc600000a)	  /* see below */
+/* Prints the hypervisor's trace so far on its console (the recording
+ * image, docs/replay.md) -> x0 = 0, or -1 when this hypervisor does not
+ * record. */
+#define HV_CALL_MGMT_TRACE UINT32_C(0xc600000b)
 
 /* x0 results besides 0 (PSCI-style negative codes). */
 #define HV_MGMT_RET_INVALID \
