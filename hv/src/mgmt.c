@@ -103,7 +103,11 @@ enum hv_err mgmt_start(struct hv_cell *target, const struct hv_cell *self)
 	return HV_OK;
 }
 
-enum hv_err mgmt_restart(struct hv_cell *target, const struct hv_cell *self)
+/* The common start of restart and destroy: any cell but a destroyed one
+ * (or the caller) is taken to STOPPED first. */
+static enum hv_err stop_unless_stopped(struct hv_cell *target,
+				       const struct hv_cell *self,
+				       const char *why)
 {
 	enum hv_err e = check_target(target, self);
 	if (e != HV_OK)
@@ -112,20 +116,23 @@ enum hv_err mgmt_restart(struct hv_cell *target, const struct hv_cell *self)
 	if (s == HV_MGMT_DESTROYED)
 		return HV_ERR_STATE;
 	if (s != HV_MGMT_STOPPED)
-		stop(target, "restarted by management");
-	return mgmt_start(target, self);
+		stop(target, why);
+	return HV_OK;
+}
+
+enum hv_err mgmt_restart(struct hv_cell *target, const struct hv_cell *self)
+{
+	enum hv_err e = stop_unless_stopped(target, self,
+					    "restarted by management");
+	return e == HV_OK ? mgmt_start(target, self) : e;
 }
 
 enum hv_err mgmt_destroy(struct hv_cell *target, const struct hv_cell *self)
 {
-	enum hv_err e = check_target(target, self);
+	enum hv_err e = stop_unless_stopped(target, self,
+					    "destroyed by management");
 	if (e != HV_OK)
 		return e;
-	enum hv_mgmt_state s = state_of(target);
-	if (s == HV_MGMT_DESTROYED)
-		return HV_ERR_STATE;
-	if (s != HV_MGMT_STOPPED)
-		stop(target, "destroyed by management");
 	struct hv *hv = target->hv;
 	hv_printf("cellvisor: cell '%s' destroyed by %s\n", target->cfg->name,
 		  self ? self->cfg->name : "the host");
