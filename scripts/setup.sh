@@ -20,7 +20,7 @@ PACKAGES=(
 	meson ninja-build pkg-config gcc libc6-dev python3
 	libunicorn-dev libfdt-dev check device-tree-compiler
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
-	cpio lcov gcovr clang-format clang-tidy cppcheck
+	cpio lcov gcovr clang-format clang-tidy cppcheck afl++
 )
 
 missing=()
