@@ -102,13 +102,8 @@ static uint32_t mmio_iss(uint32_t a, unsigned reg)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static bool setup;
 	struct fuzz_in in = {data, size};
 
-	if (!setup) {
-		fuzz_world_setup();
-		setup = true;
-	}
 	fuzz_world_boot(fuzz_u8(&in));
 	while (fuzz_more(&in)) {
 		struct fuzz_fault_event ev;

@@ -66,13 +66,8 @@ static struct hv_exit sync_exit(unsigned ec, uint32_t iss)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static bool setup;
 	struct fuzz_in in = {data, size};
 
-	if (!setup) {
-		fuzz_world_setup();
-		setup = true;
-	}
 	fuzz_world_boot(fuzz_u8(&in));
 	while (fuzz_more(&in)) {
 		struct fuzz_hc_event ev;

@@ -124,13 +124,8 @@ static void set_reg(struct fuzz_vcpu *fv, void *arg)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static bool setup;
 	struct fuzz_in in = {data, size};
 
-	if (!setup) {
-		fuzz_world_setup();
-		setup = true;
-	}
 	fuzz_world_boot(fuzz_u8(&in));
 	while (fuzz_more(&in)) {
 		struct fuzz_sys_event ev;

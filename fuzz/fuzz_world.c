@@ -321,8 +321,13 @@ static void print_stats(void)
 
 void fuzz_world_setup(void)
 {
+	static bool done;
 	const char *v = getenv("FUZZ_VERBOSE");
 	const char *st = getenv("FUZZ_STATS");
+
+	if (done)
+		return;
+	done = true;
 
 	if (st != NULL && st[0] == '1')
 		atexit(print_stats);
@@ -627,6 +632,7 @@ static void snapshot_restore(const struct fw_snapshot *s, bool config)
 
 void fuzz_world_boot(unsigned variant)
 {
+	fuzz_world_setup();
 	cov_off();
 	fuzz_w.inputs++;
 	variant %= FW_VARIANTS;

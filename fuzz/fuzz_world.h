@@ -134,7 +134,8 @@ struct fuzz_world {
 
 extern struct fuzz_world fuzz_w;
 
-/* Once per process: images, verbosity. */
+/* Once per process: images, verbosity. Idempotent; fuzz_world_boot()
+ * calls it, so harnesses need not. */
 void fuzz_world_setup(void);
 
 /*
