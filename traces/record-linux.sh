@@ -15,7 +15,7 @@ trap 'rm -rf "$out"' EXIT
 sh "$top/tests/linux/boot-cell.sh" --image "$build/hal/baremetal/cellvisor.bin" \
     --config "$build/guests/linux.dtb" --out "$out" >/dev/null
 timeout 300 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
-    -cpu max,pauth=off -smp 4 -m 1G -nographic -no-reboot -nic none \
+    -cpu max,pauth=off -smp 2 -m 1G -nographic -no-reboot -nic none \
     -kernel "$build/hal/baremetal/cellvisor-rec.bin" -initrd "$out/linux.cpio" \
     >"$out/rec.log" 2>&1
 "$hvtrace" extract "$out/rec.log" "$out/boot.cvt"

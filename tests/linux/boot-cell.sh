@@ -18,6 +18,7 @@
 #   --config FILE   the cell config blob (build/guests/linux.dtb)
 #   --cpu CPU       -cpu value (default max,pauth=off; e.g. neoverse-n1)
 #   --cpus N        vCPUs the config gives the cell (default 2)
+#   --smp N         QEMU's CPU count, the config's platform cpus (default 2)
 #   --disk          the block-device test (above)
 #   --timeout S     QEMU timeout in seconds (default 180)
 #   --out DIR       keep initramfs.cpio, the bundle, disk.img and console.log in DIR
@@ -28,7 +29,7 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-cpu=max,pauth=off cpus=2 timeout_s=180 out='' qemu=qemu-system-aarch64
+cpu=max,pauth=off cpus=2 smp=2 timeout_s=180 out='' qemu=qemu-system-aarch64
 image='' config='' disk=''
 cache=${CELLVISOR_CACHE:-${HOME:-/tmp}/.cache/cellvisor}
 
@@ -39,6 +40,7 @@ while [ $# -gt 0 ]; do
         --config) config=$2; shift 2 ;;
         --cpu) cpu=$2; shift 2 ;;
         --cpus) cpus=$2; shift 2 ;;
+        --smp) smp=$2; shift 2 ;;
         --disk) disk=1; shift ;;
         --timeout) timeout_s=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
@@ -69,7 +71,7 @@ python3 "$top/scripts/mkbundle.py" "$out/linux.cpio" "$config" \
     "$cache/Image" "$out/initramfs.cpio" || exit 1
 
 python3 "$here/run_qemu_linux.py" --qemu "$qemu" \
-    --machine virt,virtualization=on,gic-version=3 --cpu "$cpu" --smp 4 \
+    --machine virt,virtualization=on,gic-version=3 --cpu "$cpu" --smp "$smp" \
     --memory 1G --kernel "$image" --initrd "$out/linux.cpio" \
     --marker '^\[linux\] CELLVISOR-LINUX-OK cpus=(\d+)' --expect-cpus "$cpus" \
     --poweroff-regex '^cellvisor: all cells ended, status 0$' \

@@ -10,7 +10,7 @@ Bare baseline (the guest kernel itself gets -kernel/-initrd/-append):
 Hypervisor variant (the same runner, a different payload; no -append):
 
   run_qemu_linux.py --kernel build/hal/baremetal/cellvisor.bin \\
-      --initrd build/guests/linux.cpio --smp 4 --expect-cpus 2
+      --initrd build/guests/linux.cpio --smp 2 --expect-cpus 2
 
 Block-device test (a raw disk image on QEMU virt's first virtio-mmio
 transport, and a line the guest must print before powering off):
