@@ -5,7 +5,7 @@ simulator and on QEMU.
 
 Usage: channel.py --guests DIR [--hvsim HVSIM] [--qemu QEMU --image IMG]
                   [--runs N] [--sim-count N] [--qemu-count N] [--cpu CPU]
-                  [--json FILE]
+                  [--json FILE] [--quick]
 
 DIR is build/guests (channel-sim.dtb, channel.dtb, chan.bin). Each run uses
 a copy of the config with the message count set and boot-arg bit 33
@@ -19,12 +19,15 @@ rung R, taken T, sleeps S" (timing-dependent, hence not in the tests).
   the median of the same run with 1 message (boot, config, GIC set-up),
   so the rate is for the messages alone; the gross figure is printed too.
 
+--quick: one run of each, 100,000 messages on the simulator and 10,000 on
+QEMU (bench/suite.py --quick in CI). --json writes the figures in
+bench/benchlib.py's format, with the raw runs under "channel".
+
 doorbells/s counts the doorbells both cells rang (HV_CALL_DOORBELL calls
 that returned 0). Exit 0 when every run ended with status 0 and the
 guests' checks passed, 1 otherwise, 77 when a tool is missing.
 """
 import argparse
-import json
 import os
 import re
 import shutil
@@ -35,6 +38,9 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import benchlib  # noqa: E402
+
 MKBUNDLE = os.path.join(HERE, "..", "scripts", "mkbundle.py")
 SUMMARY = re.compile(r"cellvisor: all cells ended, status (-?\d+)")
 STATS = re.compile(r"\[(\w+)\] stats: (\w+) doorbells rung (\d+), "
@@ -131,7 +137,10 @@ def main():
     ap.add_argument("--sim-count", type=int, default=1000000)
     ap.add_argument("--qemu-count", type=int, default=100000)
     ap.add_argument("--json")
+    ap.add_argument("--quick", action="store_true")
     a = ap.parse_args()
+    if a.quick:
+        a.runs, a.sim_count, a.qemu_count = 1, 100000, 10000
 
     if not shutil.which("fdtput"):
         print("SKIP: fdtput not found: install device-tree-compiler")
@@ -207,13 +216,14 @@ def main():
                           f"net {net:.3f} s (1-msg run {base:.3f} s)"),
                          ("qemu: doorbells/s (minus 1-msg run)", d / net,
                           f"median {d:.0f} doorbells per run")]
+    figs = [benchlib.figure(name, val,
+                            name.split(": ")[1].split(" ")[0],
+                            note=ref, group="channel")
+            for name, val, ref in rows]
     print()
-    print(f"{'figure':38s} {'value':>12s}   reference")
-    for name, val, ref in rows:
-        print(f"{name:38s} {val:12.0f}   {ref}")
+    benchlib.table(figs, sys.stdout)
     if a.json:
-        with open(a.json, "w") as f:
-            json.dump(result, f, indent=2)
+        benchlib.write_json(figs, a.json, {"channel": result})
     return 0
 
 

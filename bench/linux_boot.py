@@ -5,14 +5,16 @@ with virtualization=on and no hypervisor (tests/linux/boot-bare.sh), same
 machine, same run, alternating, so host noise hits both alike.
 
 Usage: linux_boot.py --image cellvisor.bin --config linux.dtb [--runs N]
-                     [--cpu CPU] [--json FILE]
+                     [--cpu CPU] [--json FILE] [--quick]
 
 Prints one line per boot and a summary table with medians and the ratio
-(Cellvisor / bare; the issue's target is <= 1.15). Exit 0 when every boot
-reached its marker, 1 otherwise, 77 when the assets cannot be had.
+(Cellvisor / bare; the issue's target is <= 1.15), and also the median of
+the per-pair ratios, steadier on a noisy host. --quick: one pair of boots
+(a rough figure; bench/suite.py --quick in CI). --json writes the figures
+in bench/benchlib.py's format. Exit 0 when every boot reached its marker,
+1 otherwise, 77 when the assets cannot be had.
 """
 import argparse
-import json
 import os
 import re
 import statistics
@@ -21,6 +23,10 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LINUX = os.path.join(HERE, "..", "tests", "linux")
+sys.path.insert(0, HERE)
+import benchlib  # noqa: E402
+
+TARGET = 1.15
 MARKER = re.compile(r"^marker after ([0-9.]+) s")
 
 
@@ -43,7 +49,10 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--cpu", default="max,pauth=off")
     ap.add_argument("--json")
+    ap.add_argument("--quick", action="store_true")
     a = ap.parse_args()
+    if a.quick:
+        a.runs = 1
 
     cell_cmd = ["sh", os.path.join(LINUX, "boot-cell.sh"), "--image", a.image,
                 "--config", a.config, "--cpu", a.cpu]
@@ -69,22 +78,26 @@ def main():
     # the median of the pairs' ratios is the steadier figure on a noisy host.
     pairs = [c / b for b, c in zip(times["bare"], times["cellvisor"])]
     pair_ratio = statistics.median(pairs)
+    n = f"median of {a.runs}" if a.runs > 1 else "1 run"
+    figs = [
+        benchlib.figure("boot to marker, Cellvisor (2-vCPU cell)",
+                        med["cellvisor"], "s", reference=med["bare"],
+                        reference_name="bare QEMU, virtualization=on",
+                        target=f"ratio <= {TARGET}", met=ratio <= TARGET,
+                        group="linux",
+                        note=f"{n}; min {min(times['cellvisor']):.2f} s vs "
+                        f"{min(times['bare']):.2f} s; -cpu {a.cpu}"),
+        benchlib.figure("boot ratio, median of the run pairs", pair_ratio,
+                        "x", ratio=pair_ratio, target=f"<= {TARGET}",
+                        met=pair_ratio <= TARGET, group="linux",
+                        note=f"pairs {min(pairs):.2f}..{max(pairs):.2f}"),
+    ]
     print()
-    print(f"{'figure':34s} {'value':>9s}   reference")
-    print(f"{'Linux boot to marker, bare QEMU':34s} {med['bare']:8.2f}s   "
-          f"median of {a.runs} (min {min(times['bare']):.2f})")
-    print(f"{'Linux boot to marker, Cellvisor':34s} {med['cellvisor']:8.2f}s   "
-          f"median of {a.runs} (min {min(times['cellvisor']):.2f})")
-    print(f"{'ratio Cellvisor / bare':34s} {ratio:9.2f}   target <= 1.15")
-    print(f"{'ratio, median of the run pairs':34s} {pair_ratio:9.2f}   "
-          f"pairs {min(pairs):.2f}..{max(pairs):.2f}")
+    benchlib.table(figs, sys.stdout)
     if a.json:
-        with open(a.json, "w") as f:
-            json.dump({"cpu": a.cpu, "runs": a.runs, "seconds": times,
-                       "median": med, "ratio": ratio,
-                       "pair_ratios": pairs, "pair_ratio": pair_ratio,
-                       "target": 1.15}, f,
-                      indent=2)
+        benchlib.write_json(figs, a.json, {"linux": {
+            "cpu": a.cpu, "runs": a.runs, "seconds": times, "median": med,
+            "pair_ratios": pairs}})
     return 0
 
 

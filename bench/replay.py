@@ -8,16 +8,24 @@
   (core only), as events per second.
 
 Usage: replay.py --hvsim HVSIM --hvtrace HVTRACE --guests DIR [--runs N]
-       [--json OUT] [CONFIG ...]   (default configs: channel-sim smp irq)
+       [--json OUT] [--quick] [CONFIG ...]
+       (default configs: channel-sim smp irq; --quick: smp, one run)
+
+--json writes the figures in bench/benchlib.py's format, with the raw rows
+under "replay".
 """
 import argparse
-import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402
+
+RECORD_TARGET = 1.20
 
 
 def timed(cmd):
@@ -53,9 +61,13 @@ def main():
     ap.add_argument("--guests", required=True)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--json")
+    ap.add_argument("--quick", action="store_true")
     ap.add_argument("configs", nargs="*")
     a = ap.parse_args()
-    configs = a.configs or ["channel-sim", "smp", "irq"]
+    configs = a.configs or (["smp"] if a.quick
+                            else ["channel-sim", "smp", "irq"])
+    if a.quick:
+        a.runs = 1
     rows, out = [], {}
     with tempfile.TemporaryDirectory() as tmp:
         for c in configs:
@@ -115,9 +127,31 @@ def main():
     print("reference: recording overhead target <= 1.20 (issue 6); 'ratio' "
           "is wall time (noisy on a shared machine), 'insn ratio' host "
           "instructions retired (perf stat)")
+    figs = []
+    for r in rows:
+        c = r["config"]
+        over = r["record_insn_ratio"] or r["record_ratio"]
+        figs += [
+            benchlib.figure(f"recording overhead, {c}", over, "x",
+                            ratio=over, target=f"<= {RECORD_TARGET}",
+                            met=over <= RECORD_TARGET, group="replay",
+                            note=("host instructions (perf stat)"
+                                  if r["record_insn_ratio"] else
+                                  "wall time (perf missing)") +
+                            f"; wall {r['record_s']:.2f} s vs "
+                            f"{r['plain_s']:.2f} s"),
+            benchlib.figure(f"trace bytes per million exits, {c}",
+                            r["bytes_per_million_exits"], "bytes",
+                            group="replay"),
+            benchlib.figure(f"core-only replay, {c}",
+                            r["core_replay_events_per_s"], "events/s",
+                            group="replay",
+                            note=f"{r['events']} events"),
+        ]
+    print()
+    benchlib.table(figs, sys.stdout)
     if a.json:
-        with open(a.json, "w") as f:
-            json.dump(out, f, indent=2)
+        benchlib.write_json(figs, a.json, {"replay": out})
     return 0 if all(r["sim_replay_identical"] and r["core_replay_ok"]
                     for r in rows) else 1
 
