@@ -41,6 +41,11 @@ static struct {
 	/* Bit n: RAM page n may be non-zero (it was mapped for the core
 	 * outside the page pool), so a scrub has to clear it. */
 	uint64_t dirty[FUZZ_RAM_PAGES / 64]; /* by offset in the buffer */
+	/* Bit n: page-pool page n was handed out by hal_phys_map() since
+	 * the last fuzz_hal_pool_untouch() (the core read or wrote it);
+	 * pool_touch_all: one beyond FUZZ_POOL_TRACK was. */
+	uint64_t pool_touched[FUZZ_POOL_TRACK / 64];
+	bool pool_touch_all;
 	unsigned pa_bits;
 	bool any_image;
 	bool verbose;
@@ -497,14 +502,40 @@ void *hal_phys_map(paddr_t pa, uint64_t size)
 	 * in two compares. ram_size and pool_size are 0 until the platform
 	 * is set up. */
 	uint64_t poff = pa_addr(pa) - fz.pool_base;
-	if (poff < fz.pool_size && size <= fz.pool_size - poff)
+	if (poff < fz.pool_size && size <= fz.pool_size - poff) {
+		uint64_t first = poff >> HV_PAGE_SHIFT;
+		uint64_t last = (poff + (size ? size : 1) - 1) >> HV_PAGE_SHIFT;
+		if (last >= FUZZ_POOL_TRACK)
+			fz.pool_touch_all = true;
+		for (uint64_t p = first; p <= last && p < FUZZ_POOL_TRACK; p++)
+			fz.pool_touched[p / 64] |= UINT64_C(1) << (p % 64);
 		return fz.ram + fz.pool_off + poff;
+	}
 
 	uint64_t off = pa_addr(pa) - fz.ram_base;
 	if (off >= fz.ram_size || size > fz.ram_size - off)
 		return NULL;
 	mark_dirty(off, size);
 	return fz.ram + off;
+}
+
+uint8_t *fuzz_hal_pool_page(uint64_t index)
+{
+	if (index >= fz.pool_size >> HV_PAGE_SHIFT)
+		return NULL;
+	return fz.ram + fz.pool_off + (index << HV_PAGE_SHIFT);
+}
+
+bool fuzz_hal_pool_touched(uint64_t index)
+{
+	return fz.pool_touch_all || index >= FUZZ_POOL_TRACK ||
+	       ((fz.pool_touched[index / 64] >> (index % 64)) & 1u) != 0;
+}
+
+void fuzz_hal_pool_untouch(void)
+{
+	memset(fz.pool_touched, 0, sizeof(fz.pool_touched));
+	fz.pool_touch_all = false;
 }
 
 /* Zeroes the pages of the range that may hold something; pages never

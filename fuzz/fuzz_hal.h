@@ -87,6 +87,20 @@ uint64_t fuzz_hal_irq_routes(void);
 /* hal_mem_scrub() calls since the process started (never restored). */
 uint64_t fuzz_hal_scrubs(void);
 
+/*
+ * Page-pool pages (stage-2 tables) as the oracles see them. The core
+ * reaches a table page only through hal_phys_map(), which notes it as
+ * touched; a page not touched since fuzz_hal_pool_untouch() has not been
+ * read or written through a pointer obtained meanwhile. (A pointer the
+ * core kept from earlier would escape this, so the oracles still compare
+ * every page at the end of each input.) fuzz_hal_pool_page() maps page
+ * `index` of the pool without noting it; NULL beyond the pool.
+ */
+#define FUZZ_POOL_TRACK 4096u /* pages tracked one by one (16 MiB) */
+uint8_t *fuzz_hal_pool_page(uint64_t index);
+bool fuzz_hal_pool_touched(uint64_t index);
+void fuzz_hal_pool_untouch(void);
+
 /* Stands for the guest instructions before the scripted exit. */
 typedef void (*fuzz_guest_fn)(struct fuzz_vcpu *fv, void *arg);
 

@@ -13,6 +13,7 @@
 #include <hal/mem.h>
 #include <hal/vcpu.h>
 #include <hv/arm64/gic.h>
+#include <hv/arm64/pte.h>
 #include <hv/isolation.h>
 #include <hv/mgmt.h>
 #include <hv/passthrough.h>
@@ -302,6 +303,8 @@ struct fw_snapshot {
 	unsigned table_count;
 	uint32_t table_index[FW_POOL_PAGES];
 	uint8_t *tables; /* table_count pages */
+	struct fw_pos pos[FW_POOL_PAGES];
+	bool pos_valid;
 	struct fuzz_machine machine;
 };
 
@@ -309,14 +312,16 @@ struct fw_snapshot {
 static void print_stats(void)
 {
 	fprintf(stderr,
-		"fuzz stats: %llu inputs, %llu events, %llu isolation walks "
-		"by the oracle, %llu checks by the core, %llu answered "
-		"without a walk\n",
+		"fuzz stats: %llu inputs, %llu events, %llu checks by the "
+		"core; isolation: %llu full walks, %llu answered "
+		"incrementally (%llu of them also walked: every %u)\n",
 		(unsigned long long)fuzz_w.inputs,
 		(unsigned long long)fuzz_w.events,
-		(unsigned long long)fuzz_w.isolation_checks,
 		(unsigned long long)fuzz_w.core_checks,
-		(unsigned long long)fuzz_w.proofs);
+		(unsigned long long)fuzz_w.isolation_checks,
+		(unsigned long long)fuzz_w.proofs,
+		(unsigned long long)(fuzz_w.verifies / fuzz_w.verify_period),
+		fuzz_w.verify_period);
 }
 
 void fuzz_world_setup(void)
@@ -337,6 +342,9 @@ void fuzz_world_setup(void)
 	fuzz_hal_add_image("guest.bin", guest_image, sizeof(guest_image));
 	fuzz_w.verbose = v != NULL ? (unsigned)atoi(v) : 0;
 	fuzz_hal_verbose(fuzz_w.verbose > 0);
+	const char *iv = getenv("FUZZ_ISO_VERIFY");
+	fuzz_w.verify_period = iv != NULL && atoi(iv) > 0 ? (unsigned)atoi(iv)
+							  : 64;
 	fuzz_w.shadow_buf = calloc(FW_POOL_PAGES, HV_PAGE_SIZE);
 	if (fuzz_w.shadow_buf == NULL)
 		fuzz_fail("out of memory");
@@ -388,11 +396,10 @@ static void gic_on(struct hv_cell *c)
 	(void)vcpuif_write(&fv->cpuif, SYSREG_ICC_IGRPEN0_EL1, 1, &deact);
 }
 
+/* Page-pool page `index`, without noting it as touched by the core. */
 static uint8_t *table_page(unsigned index)
 {
-	uint8_t *p = hal_phys_map(pa_add(fuzz_w.hv.pool.base,
-					 (uint64_t)index << HV_PAGE_SHIFT),
-				  HV_PAGE_SIZE);
+	uint8_t *p = fuzz_hal_pool_page(index);
 	if (p == NULL)
 		fuzz_fail("page-pool page %u is not RAM", index);
 	return p;
@@ -403,6 +410,21 @@ static bool pool_bit(unsigned i)
 	return (fuzz_w.hv.pool.bitmap[i / 64] >> (i % 64)) & 1u;
 }
 
+/* The first page-pool page in use from page `i` on, or a number past the
+ * pool's pages. */
+static unsigned next_used(unsigned i)
+{
+	const struct page_pool *pool = &fuzz_w.hv.pool;
+
+	while (i < pool->page_count && i < FW_POOL_PAGES) {
+		uint64_t w = pool->bitmap[i / 64] >> (i % 64);
+		if (w != 0)
+			return i + (unsigned)__builtin_ctzll(w);
+		i = (i | 63u) + 1;
+	}
+	return UINT32_MAX;
+}
+
 /* A cell's stage-2 tree as the walk starts it: root page and geometry. */
 static uint64_t s2_key(const struct stage2 *s2)
 {
@@ -411,8 +433,9 @@ static uint64_t s2_key(const struct stage2 *s2)
 }
 
 /* Copies what the isolation oracle compares against: the page-pool
- * bitmap and the in-use pages, as they were when last found isolated. */
-static void remember_tables(void)
+ * bitmap and the in-use pages, as they were when last found isolated
+ * (only those the core touched since the last copy unless `all`). */
+static void remember_tables(bool all)
 {
 	struct hv *hv = &fuzz_w.hv;
 
@@ -427,6 +450,9 @@ static void remember_tables(void)
 			fuzz_w.shadow[i] = NULL;
 			continue;
 		}
+		if (!all && fuzz_w.shadow[i] != NULL &&
+		    !fuzz_hal_pool_touched(i))
+			continue;
 		/* Pages that did not change keep their copy (often the
 		 * snapshot's own). */
 		const uint8_t *now = table_page(i);
@@ -437,6 +463,7 @@ static void remember_tables(void)
 		memcpy(copy, now, HV_PAGE_SIZE);
 		fuzz_w.shadow[i] = copy;
 	}
+	fuzz_hal_pool_untouch();
 }
 
 /* Copies what the other oracles compare against (see fuzz_world_check);
@@ -455,7 +482,7 @@ static void remember(bool tables)
 	fuzz_w.pool_used = hv->pool.used_count;
 	memcpy(fuzz_w.vmids, hv->vmid_used, sizeof(fuzz_w.vmids));
 	if (tables)
-		remember_tables();
+		remember_tables(true);
 }
 
 /* True when nothing the resource and pledge oracles look at can have
@@ -491,25 +518,17 @@ enum hv_err __real_isolation_check(const struct hv *hv, char *why,
 enum hv_err __wrap_isolation_check(const struct hv *hv, char *why,
 				   size_t why_size);
 
-static bool isolated_as_before(void);
+static enum hv_err iso_verify(bool all, char *why, size_t why_size);
 
 enum hv_err __wrap_isolation_check(const struct hv *hv, char *why,
 				   size_t why_size)
 {
 	if (hv != &fuzz_w.hv)
 		return __real_isolation_check(hv, why, why_size);
+	cov_off();
 	fuzz_w.core_checks++;
-	fuzz_w.tables_touched = true;
-	if (isolated_as_before()) {
-		fuzz_w.proofs++;
-		if (why_size > 0)
-			why[0] = '\0';
-		remember_tables();
-		return HV_OK;
-	}
-	enum hv_err e = __real_isolation_check(hv, why, why_size);
-	if (e == HV_OK)
-		remember_tables();
+	enum hv_err e = iso_verify(false, why, why_size);
+	cov_on();
 	return e;
 }
 
@@ -520,6 +539,7 @@ static void boot_real(void)
 	enum hv_err e;
 
 	fuzz_hal_reset();
+	fuzz_w.pos_valid = false;
 	e = hv_init_config(&fuzz_w.hv, &world_cfg, &err);
 	if (e != HV_OK)
 		fuzz_fail("world: hv_init_config: %s: %s", hv_err_str(e),
@@ -579,6 +599,8 @@ static struct fw_snapshot *snapshot_take(void)
 	for (unsigned t = 0; t < s->table_count; t++)
 		memcpy(s->tables + (size_t)t * HV_PAGE_SIZE,
 		       table_page(s->table_index[t]), HV_PAGE_SIZE);
+	memcpy(s->pos, fuzz_w.pos, sizeof(s->pos));
+	s->pos_valid = fuzz_w.pos_valid;
 	fuzz_hal_save(&s->machine);
 	return s;
 }
@@ -594,15 +616,19 @@ static void snapshot_restore(const struct fw_snapshot *s, bool config)
 		hv->config = s->config;
 	memcpy((uint8_t *)hv + CORE_A, s->core_a, s->core_a_size);
 	memcpy((uint8_t *)hv + CORE_B, s->core_b, s->core_b_size);
-	/* Table pages: only if the input changed some (every change was seen
-	 * by a check, fuzz_world_end included); the shadow copies used by
-	 * the next checks are then the snapshot's own. */
-	if (config || fuzz_w.tables_touched) {
-		for (unsigned t = 0; t < s->table_count; t++)
+	/* Table pages: only those the input may have changed (every change
+	 * seen by a check sets tables_touched, and the core touched any it
+	 * changed since the last check); the shadow copies used by the next
+	 * checks are then the snapshot's own. */
+	for (unsigned t = 0; t < s->table_count; t++)
+		if (config || fuzz_w.tables_touched ||
+		    fuzz_hal_pool_touched(s->table_index[t]))
 			memcpy(table_page(s->table_index[t]),
 			       s->tables + (size_t)t * HV_PAGE_SIZE,
 			       HV_PAGE_SIZE);
-	}
+	fuzz_hal_pool_untouch();
+	memcpy(fuzz_w.pos, s->pos, sizeof(fuzz_w.pos));
+	fuzz_w.pos_valid = s->pos_valid;
 	/* The snapshot's tables were found isolated at boot: they are the
 	 * reference again. */
 	memcpy(fuzz_w.pool_words, hv->pool.bitmap, sizeof(fuzz_w.pool_words));
@@ -630,6 +656,8 @@ static void snapshot_restore(const struct fw_snapshot *s, bool config)
 	fuzz_w.booted = true;
 }
 
+static void check(const char *after, bool full);
+
 void fuzz_world_boot(unsigned variant)
 {
 	fuzz_world_setup();
@@ -645,7 +673,10 @@ void fuzz_world_boot(unsigned variant)
 		fuzz_hal_set_lr_count(lrs[variant & FW_VAR_LRS_MASK]);
 		boot_real();
 		remember(true);
-		fuzz_world_check("boot");
+		/* All the oracles, the full isolation walk included (pos[]
+		 * for the snapshot). */
+		fuzz_w.pos_valid = false;
+		check("boot", true);
 		fuzz_w.snap[variant] = snapshot_take();
 		fuzz_w.tables_touched = false;
 	} else {
@@ -741,77 +772,6 @@ static void check_pledged(const struct hv_cell *c, const char *after)
 	}
 }
 
-/* True when something the isolation walk depends on changed since the
- * last check: the pool bitmap, a cell's liveness, or (when `pages`) the
- * bytes of an in-use table page. */
-static bool tables_changed(bool pages)
-{
-	const struct hv *hv = &fuzz_w.hv;
-
-	if (memcmp(fuzz_w.pool_words, hv->pool.bitmap,
-		   sizeof(fuzz_w.pool_words)) != 0)
-		return true;
-	for (unsigned i = 0; i < hv->cell_count; i++)
-		if ((hv->cells[i].state != HV_CELL_FREE) != fuzz_w.live[i] ||
-		    s2_key(&hv->cells[i].s2) != fuzz_w.root[i])
-			return true;
-	if (!pages)
-		return false;
-	for (unsigned i = 0; i < hv->pool.page_count; i++)
-		if (pool_bit(i) && (fuzz_w.shadow[i] == NULL ||
-				    memcmp(fuzz_w.shadow[i], table_page(i),
-					   HV_PAGE_SIZE) != 0))
-			return true;
-	return false;
-}
-
-/*
- * True when isolation_check() must answer HV_OK because it did for the
- * remembered state and everything since only took mappings away. The
- * walk's result depends on the live cells, each live cell's tree (its
- * root, then the contents of the pages it reaches) and the constant
- * config. It holds again when:
- *  - no cell became live, and every live cell keeps its root: no tree is
- *    walked that was not walked before, and no new cell's regions can
- *    conflict with a mapping;
- *  - every page in use now was in use then, and every descriptor that
- *    changed is now invalid (bit 0 clear): no new table is reached, no
- *    leaf appears or moves; fewer leaves and fewer live cells only remove
- *    what the check tests.
- * Anything else (a page newly allocated, a descriptor made valid or
- * rewritten, a cell started) needs the walk.
- */
-static bool isolated_as_before(void)
-{
-	const struct hv *hv = &fuzz_w.hv;
-
-	for (unsigned i = 0; i < hv->cell_count; i++) {
-		const struct hv_cell *c = &hv->cells[i];
-		if (c->state == HV_CELL_FREE)
-			continue;
-		if (!fuzz_w.live[i] || s2_key(&c->s2) != fuzz_w.root[i])
-			return false;
-	}
-	for (unsigned i = 0; i < hv->pool.page_count; i++) {
-		if (!pool_bit(i))
-			continue;
-		const uint8_t *old = fuzz_w.shadow[i];
-		const uint8_t *now = table_page(i);
-		if (old == NULL)
-			return false;
-		if (memcmp(old, now, HV_PAGE_SIZE) == 0)
-			continue;
-		for (unsigned w = 0; w < HV_PAGE_SIZE / 8; w++) {
-			uint64_t a, b;
-			memcpy(&a, old + 8 * w, 8);
-			memcpy(&b, now + 8 * w, 8);
-			if (a != b && (b & 1))
-				return false;
-		}
-	}
-	return true;
-}
-
 /* Resources balance against what the live cells hold. */
 static void check_balance(const char *after)
 {
@@ -857,23 +817,344 @@ static void check_balance(const char *after)
 			  after, fuzz_hal_irqs_routed(), hv->irqs_routed, spis);
 }
 
-static bool isolation(const char *after, bool pages)
+/* ---- the isolation oracle, incrementally ---------------------------------
+ *
+ * isolation_check() walks every descriptor of every live cell's tables
+ * (3,584 for the world) to test each leaf. Its answer depends only on the
+ * live cells (whose configured regions every leaf is tested against) and
+ * on the leaves; so from a state found isolated, with no cell newly live,
+ * it is enough to test the leaves that appeared: the descriptors that
+ * differ from the copy of that state (shadow[]) and are valid now, and
+ * all of a table newly linked. That needs to know where each table page
+ * sits (pos[]: cell, level, first IPA, parent descriptor), recorded by the
+ * walks below; a page whose chain of parent descriptors up to its cell's
+ * root changed is not trusted where it was, and is reached again through
+ * the changed descriptor. Whatever this cannot decide (a table outside the
+ * pool, one page linked twice) falls back to the full walk, which also
+ * runs periodically and on every violation found, and must agree.
+ */
+
+struct iso_run {
+	char *why;
+	size_t why_size;
+	bool bad;		  /* a leaf failed (why says which) */
+	bool unsure;		  /* a tree this cannot follow: walk all */
+	bool whole[HV_MAX_CELLS]; /* cells walked whole this time */
+	bool seen[FW_POOL_PAGES]; /* pages walked this time */
+};
+
+#define FW_NO_PAGE UINT32_MAX
+
+static unsigned lvl_shift(unsigned level)
 {
+	return HV_PAGE_SHIFT + 9u * (3u - level);
+}
+
+static uint64_t desc_at(const uint8_t *page, unsigned index)
+{
+	uint64_t d;
+	memcpy(&d, page + 8 * (size_t)index, 8);
+	return d;
+}
+
+/* Levels 0-2 use type 0b11 for tables (Arm ARM D8.3). */
+static bool desc_table(uint64_t d, unsigned level)
+{
+	return level < 3 && (d & PTE_TYPE_MASK) == PTE_TYPE_TABLE;
+}
+
+/* The pool page at `pa`, or FW_NO_PAGE. */
+static uint32_t pool_index(uint64_t pa)
+{
+	const struct hv *hv = &fuzz_w.hv;
+	uint64_t off = pa - pa_addr(hv->pool.base);
+
+	if (off >= hv->pool.page_count * HV_PAGE_SIZE ||
+	    hv->pool.page_count > FW_POOL_PAGES)
+		return FW_NO_PAGE;
+	return (uint32_t)(off >> HV_PAGE_SHIFT);
+}
+
+/* S2_* flags of a leaf descriptor, as stage2_for_each() reports them. */
+static unsigned desc_flags(uint64_t d)
+{
+	unsigned f = 0;
+
+	if (d & PTE_S2_S2AP_R)
+		f |= S2_READ;
+	if (d & PTE_S2_S2AP_W)
+		f |= S2_WRITE;
+	if ((d & PTE_S2_XN_MASK) == 0)
+		f |= S2_EXEC;
+	if ((d & (UINT64_C(0xc) << PTE_S2_MEMATTR_SHIFT)) == 0)
+		f |= S2_DEVICE;
+	return f;
+}
+
+static void iso_leaf(struct iso_run *r, unsigned cell, uint64_t ipa, uint64_t d,
+		     unsigned level)
+{
+	uint64_t size = UINT64_C(1) << lvl_shift(level);
+	uint64_t pa = d & PTE_ADDR_MASK & ~(size - 1);
+
+	if (isolation_check_leaf(&fuzz_w.hv, &fuzz_w.hv.cells[cell],
+				 ipa_init(ipa), pa_init(pa), size,
+				 desc_flags(d), r->why, r->why_size) != HV_OK)
+		r->bad = true;
+}
+
+static bool pos_holds(const struct iso_run *r, uint32_t page);
+
+/* Every leaf of the table at pool page `page` (and below), recording
+ * where each table page sits. */
+/* Recursive: one call per translation level. */
+/* NOLINTNEXTLINE(misc-no-recursion) */
+static void iso_table(struct iso_run *r, unsigned cell, uint32_t page,
+		      unsigned level, uint64_t base, uint32_t parent,
+		      unsigned parent_index)
+{
+	struct fw_pos at = {.known = true,
+			    .cell = (uint8_t)cell,
+			    .level = (uint8_t)level,
+			    .parent_index = (uint16_t)parent_index,
+			    .parent = parent,
+			    .base = base};
+
+	if (page == FW_NO_PAGE || level > 3 || !pool_bit(page) ||
+	    r->seen[page]) {
+		r->unsure = true;
+		return;
+	}
+	/* Still linked where it was, and now here too? */
+	const struct fw_pos *was = &fuzz_w.pos[page];
+	if (was->known &&
+	    (was->cell != cell || was->parent != parent ||
+	     was->parent_index != parent_index || was->base != base ||
+	     was->level != level) &&
+	    pos_holds(r, page)) {
+		r->unsure = true;
+		return;
+	}
+	r->seen[page] = true;
+	fuzz_w.pos[page] = at;
+	const uint8_t *p = table_page(page);
+	unsigned shift = lvl_shift(level);
+	for (unsigned j = 0; j < 512; j++) {
+		uint64_t d = desc_at(p, j);
+		uint64_t ipa = base + ((uint64_t)j << shift);
+		if (!(d & PTE_VALID))
+			continue;
+		if (desc_table(d, level))
+			iso_table(r, cell, pool_index(d & PTE_ADDR_MASK),
+				  level + 1, ipa, page, j);
+		else
+			iso_leaf(r, cell, ipa, d, level);
+		if (r->bad || r->unsure)
+			return;
+	}
+}
+
+/* All of a live cell's tree. */
+static void iso_cell(struct iso_run *r, unsigned i)
+{
+	const struct stage2 *s2 = &fuzz_w.hv.cells[i].s2;
+	uint32_t root = pool_index(pa_addr(s2->root));
+
+	if (s2->pool == NULL)
+		return;
+	if (root == FW_NO_PAGE) {
+		r->unsure = true;
+		return;
+	}
+	r->whole[i] = true;
+	for (unsigned k = 0; k < s2->geo.root_pages && !r->bad && !r->unsure;
+	     k++)
+		iso_table(r, i, root + k, s2->geo.start_level,
+			  (uint64_t)k * 512 << lvl_shift(s2->geo.start_level),
+			  FW_ROOT, 0);
+}
+
+/* Every live cell's tree: isolation_check() with positions recorded. */
+static void iso_all(struct iso_run *r)
+{
+	const struct hv *hv = &fuzz_w.hv;
+
+	memset(fuzz_w.pos, 0, sizeof(fuzz_w.pos));
+	memset(r->seen, 0, sizeof(r->seen));
+	r->bad = r->unsure = false;
+	for (unsigned i = 0; i < hv->cell_count && !r->bad && !r->unsure; i++)
+		if (hv->cells[i].state != HV_CELL_FREE)
+			iso_cell(r, i);
+}
+
+/*
+ * True when table page `page` still sits where pos[] says: each
+ * descriptor from its cell's root down to it is as in the state found
+ * isolated (so it was reached that way then, and is now), and its cell
+ * is live with the same root and not walked whole this time.
+ */
+static bool pos_holds(const struct iso_run *r, uint32_t page)
+{
+	const struct hv *hv = &fuzz_w.hv;
+
+	for (unsigned depth = 0; depth < 5; depth++) {
+		const struct fw_pos *q = &fuzz_w.pos[page];
+		if (!q->known)
+			return false;
+		if (q->parent == FW_ROOT) {
+			if (q->cell >= hv->cell_count)
+				return false;
+			const struct hv_cell *c = &hv->cells[q->cell];
+			uint32_t root = pool_index(pa_addr(c->s2.root));
+			return c->state != HV_CELL_FREE && c->s2.pool != NULL &&
+			       fuzz_w.live[q->cell] && !r->whole[q->cell] &&
+			       s2_key(&c->s2) == fuzz_w.root[q->cell] &&
+			       root != FW_NO_PAGE && page >= root &&
+			       page - root < c->s2.geo.root_pages;
+		}
+		uint32_t up = q->parent;
+		if (up >= FW_POOL_PAGES || !pool_bit(up) ||
+		    fuzz_w.shadow[up] == NULL)
+			return false;
+		uint64_t then = desc_at(fuzz_w.shadow[up], q->parent_index);
+		if (desc_at(table_page(up), q->parent_index) != then ||
+		    !(then & PTE_VALID) || q->level == 0 ||
+		    !desc_table(then, q->level - 1u) ||
+		    pool_index(then & PTE_ADDR_MASK) != page)
+			return false;
+		page = up;
+	}
+	return false;
+}
+
+/*
+ * What isolation_check() answers for the current state (HV_OK, or
+ * HV_ERR_DENIED and why), from the state last found isolated: see above.
+ * Table pages are compared when the core touched them since then, or all
+ * of them when `all`. On HV_OK the current state becomes the reference.
+ */
+static enum hv_err iso_verify(bool all, char *why, size_t why_size)
+{
+	struct hv *hv = &fuzz_w.hv;
+	static struct iso_run run;
+	struct iso_run *r = &run;
+	bool changed = false, full = !fuzz_w.pos_valid;
+	enum hv_err e = HV_OK;
+
+	r->why = why;
+	r->why_size = why_size;
+	r->bad = r->unsure = false;
+	memset(r->whole, 0, sizeof(r->whole));
+	memset(r->seen, 0, sizeof(r->seen));
+	if (why_size > 0)
+		why[0] = '\0';
+	if (hv->pool.page_count > FW_POOL_PAGES)
+		fuzz_fail("page pool larger than the world's");
+	if (memcmp(fuzz_w.pool_words, hv->pool.bitmap,
+		   sizeof(fuzz_w.pool_words)) != 0)
+		changed = true;
+	/* A cell newly live: its regions constrain every leaf. A cell with
+	 * another tree: walked whole. */
+	for (unsigned i = 0; i < hv->cell_count && !full; i++) {
+		const struct hv_cell *c = &hv->cells[i];
+		if (c->state == HV_CELL_FREE) {
+			changed |= fuzz_w.live[i];
+			continue;
+		}
+		if (!fuzz_w.live[i]) {
+			full = true;
+		} else if (s2_key(&c->s2) != fuzz_w.root[i]) {
+			/* Its old pages are not where pos[] says any more;
+			 * the new ones get their place from the walk. */
+			changed = true;
+			for (unsigned k = 0; k < FW_POOL_PAGES; k++)
+				if (fuzz_w.pos[k].cell == i)
+					fuzz_w.pos[k].known = false;
+			iso_cell(r, i);
+		}
+	}
+	/* The descriptors that changed in pages still where they were (the
+	 * pages in use: a pool page's bit is set). */
+	for (unsigned i = next_used(0);
+	     i < hv->pool.page_count && !full && !r->bad && !r->unsure;
+	     i = next_used(i + 1)) {
+		if (fuzz_w.shadow[i] == NULL ||
+		    (!all && !fuzz_hal_pool_touched(i)))
+			continue;
+		const uint8_t *old = fuzz_w.shadow[i], *now = table_page(i);
+		if (memcmp(old, now, HV_PAGE_SIZE) == 0)
+			continue;
+		changed = true;
+		if (!pos_holds(r, i))
+			continue; /* reached again through what changed */
+		const struct fw_pos q = fuzz_w.pos[i];
+		for (unsigned j = 0; j < 512 && !r->bad && !r->unsure; j++) {
+			uint64_t d = desc_at(now, j);
+			uint64_t ipa = q.base +
+				       ((uint64_t)j << lvl_shift(q.level));
+			if (d == desc_at(old, j) || !(d & PTE_VALID))
+				continue; /* removals cannot break it */
+			if (desc_table(d, q.level))
+				iso_table(r, q.cell,
+					  pool_index(d & PTE_ADDR_MASK),
+					  q.level + 1u, ipa, i, j);
+			else
+				iso_leaf(r, q.cell, ipa, d, q.level);
+		}
+	}
+	if (!full && !changed && !r->unsure) {
+		fuzz_hal_pool_untouch();
+		return HV_OK;
+	}
+	fuzz_w.tables_touched = true;
+	if (full || r->unsure) {
+		fuzz_w.isolation_checks++;
+		iso_all(r);
+	} else {
+		fuzz_w.proofs++;
+	}
+	fuzz_w.pos_valid = !r->unsure;
+	if (r->unsure) {
+		/* Not a tree this follows: the core's walk decides. */
+		e = __real_isolation_check(hv, why, why_size);
+	} else if (r->bad) {
+		char found[192];
+		snprintf(found, sizeof(found), "%s", why);
+		e = __real_isolation_check(hv, why, why_size);
+		if (e == HV_OK)
+			fuzz_fail("isolation oracles disagree: a leaf test "
+				  "found \"%s\", the full walk nothing",
+				  found);
+	} else if (!full && ++fuzz_w.verifies % fuzz_w.verify_period == 0) {
+		e = __real_isolation_check(hv, why, why_size);
+		if (e != HV_OK)
+			fuzz_fail("isolation: the incremental check missed: %s",
+				  why);
+	}
+	if (e == HV_OK)
+		remember_tables(all);
+	return e;
+}
+
+/* Isolation after an event: table pages compared when `pages` (else only
+ * the pool, liveness and roots), all of them when `all`. */
+static void isolation(const char *after, bool pages, bool all)
+{
+	const struct hv *hv = &fuzz_w.hv;
 	char why[192];
 
-	if (!tables_changed(pages))
-		return false;
-	fuzz_w.tables_touched = true;
-	if (isolated_as_before()) {
-		fuzz_w.proofs++;
-	} else {
-		fuzz_w.isolation_checks++;
-		if (__real_isolation_check(&fuzz_w.hv, why, sizeof(why)) !=
-		    HV_OK)
-			fuzz_fail("%s: isolation: %s", after, why);
+	if (!pages && fuzz_w.pos_valid) {
+		bool moved = memcmp(fuzz_w.pool_words, hv->pool.bitmap,
+				    sizeof(fuzz_w.pool_words)) != 0;
+		for (unsigned i = 0; i < hv->cell_count && !moved; i++)
+			moved = (hv->cells[i].state != HV_CELL_FREE) !=
+					fuzz_w.live[i] ||
+				s2_key(&hv->cells[i].s2) != fuzz_w.root[i];
+		if (!moved)
+			return;
 	}
-	remember_tables();
-	return true;
+	if (iso_verify(all, why, sizeof(why)) != HV_OK)
+		fuzz_fail("%s: isolation: %s", after, why);
 }
 
 static void check(const char *after, bool full);
@@ -891,8 +1172,8 @@ static void check(const char *after, bool full)
 	struct hv *hv = &fuzz_w.hv;
 
 	/* 1. Isolation, from the live tables, whenever they may differ. */
-	(void)isolation(after,
-			full || fuzz_hal_tlb_flushes() != fuzz_w.flushes);
+	isolation(after, full || fuzz_hal_tlb_flushes() != fuzz_w.flushes,
+		  full);
 	bool resources = full || !resources_unchanged();
 
 	for (unsigned i = 0; i < hv->cell_count; i++) {

@@ -103,6 +103,17 @@ struct fw_snapshot;
 
 #define FW_POOL_PAGES (FW_HV_SIZE / HV_PAGE_SIZE)
 
+/* Where a stage-2 table page sat in the tables last found isolated. */
+struct fw_pos {
+	bool known;
+	uint8_t cell;
+	uint8_t level;
+	uint16_t parent_index; /* its descriptor in the parent page */
+	uint32_t parent;       /* pool index of that page; FW_ROOT: a root */
+	uint64_t base;	       /* first IPA it translates */
+};
+#define FW_ROOT UINT32_MAX
+
 struct fuzz_world {
 	struct hv hv;
 	unsigned variant;    /* of the config in hv.config */
@@ -124,12 +135,18 @@ struct fuzz_world {
 	uint64_t pool_words[FW_POOL_PAGES / 64]; /* page-pool bitmap */
 	const uint8_t *shadow[FW_POOL_PAGES]; /* in-use pool pages, as checked */
 	uint8_t *shadow_buf;		      /* FW_POOL_PAGES pages */
+	/* The table pages the live cells reach in that state, and where;
+	 * pos_valid: pos[] describes it (else the next check walks all). */
+	struct fw_pos pos[FW_POOL_PAGES];
+	bool pos_valid;
+	unsigned verify_period; /* FUZZ_ISO_VERIFY: full walk every Nth */
 	uint64_t events;
 	uint64_t inputs;	   /* fuzz_world_boot calls */
-	uint64_t isolation_checks; /* walks by the oracle (statistics) */
+	uint64_t isolation_checks; /* full walks (statistics) */
 	uint64_t core_checks;	   /* isolation checks the core asked for */
-	uint64_t proofs;	   /* checks answered without a walk */
-	unsigned verbose; /* FUZZ_VERBOSE: 1 console, 2 also each event */
+	uint64_t proofs;	   /* checks answered incrementally */
+	uint64_t verifies; /* of those, also walked by the core's check */
+	unsigned verbose;  /* FUZZ_VERBOSE: 1 console, 2 also each event */
 };
 
 extern struct fuzz_world fuzz_w;
@@ -152,18 +169,21 @@ void fuzz_world_shutdown(void);
 
 /*
  * Every oracle; aborts with a message on a violation:
- *  - isolation_check() == HV_OK, on the state after the event. The walk
- *    (30-40 us for the world's 7 table pages on a slow machine) is skipped
- *    when its result is known (see isolated_as_before() in fuzz_world.c):
- *    nothing it reads changed since the last state found isolated, or
- *    the only changes are removals (cells no longer live, descriptors
- *    made invalid, pages freed), which cannot break the invariant. Table
- *    pages are compared with the copy after an event that invalidated a
- *    TLB (every stage-2 update does) and at the end of the input
- *    (fuzz_world_end), so an update that forgot its TLB invalidation is
- *    still caught, at the end of the input. The core's own checks (after
- *    management operations, in hv_start) go through the same shortcut
- *    (--wrap=isolation_check);
+ *  - isolation_check() == HV_OK, on the state after the event, decided
+ *    incrementally (iso_verify() in fuzz_world.c): from the last state
+ *    found isolated, only the descriptors that changed are checked, each
+ *    new leaf with the core's own per-leaf test (isolation_check_leaf),
+ *    each new table with everything below it; a cell whose tree is new is
+ *    walked whole, and everything is walked when a cell became live (its
+ *    regions constrain every other cell's leaves). The full walk of
+ *    isolation_check() runs too every FUZZ_ISO_VERIFY-th check (default
+ *    64; always under meson test) and whenever the incremental answer is
+ *    a violation, and the two must agree. Table pages are compared with
+ *    the copy when the core touched them (fuzz_hal_pool_touched) after an
+ *    event that invalidated a TLB or changed the pool, in the core's own
+ *    checks (after management operations, in hv_start;
+ *    --wrap=isolation_check), and all of them at the end of the input
+ *    (fuzz_world_end);
  *  - pledge masks never grow without a new boot of the cell, stay within
  *    the config, and what was pledged away is out of reach (console window
  *    not emulated, channel windows and device pages unmapped, SPIs not

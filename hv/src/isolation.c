@@ -122,6 +122,21 @@ static bool leaf(void *arg, ipa_t ipa, paddr_t pa, uint64_t size,
 	return true;
 }
 
+enum hv_err isolation_check_leaf(const struct hv *hv,
+				 const struct hv_cell *cell, ipa_t ipa,
+				 paddr_t pa, uint64_t size, unsigned flags,
+				 char *why, size_t why_size)
+{
+	struct iso_walk w = {.hv = hv,
+			     .cell = cell,
+			     .why = why,
+			     .why_size = why_size};
+
+	if (why_size > 0)
+		why[0] = '\0';
+	return leaf(&w, ipa, pa, size, flags) ? HV_OK : HV_ERR_DENIED;
+}
+
 enum hv_err isolation_check(const struct hv *hv, char *why, size_t why_size)
 {
 	struct iso_walk w = {.hv = hv, .why = why, .why_size = why_size};

@@ -118,7 +118,12 @@ static unsigned geo_pa_bits(const struct stage2_geometry *geo)
  * Descriptor `index` of the table at `table`; index may run past 512 for
  * concatenated root tables, which are contiguous pages.
  */
-static volatile uint64_t *pte_ptr(paddr_t table, unsigned index)
+/*
+ * The 512 descriptors of the table page that holds descriptor `index` of the
+ * table at `table`. Loops over a whole table map each page once, not each
+ * descriptor: an isolation check or a release reads thousands of them.
+ */
+static volatile uint64_t *table_map(paddr_t table, unsigned index)
 {
 	paddr_t page = pa_add(table, (uint64_t)(index / S2_ENTRIES)
 					     << HV_PAGE_SHIFT);
@@ -126,7 +131,12 @@ static volatile uint64_t *pte_ptr(paddr_t table, unsigned index)
 
 	/* Table pages come from the pool, which the HAL placed in RAM. */
 	CHECK(p != NULL);
-	return &p[index % S2_ENTRIES];
+	return p;
+}
+
+static volatile uint64_t *pte_ptr(paddr_t table, unsigned index)
+{
+	return &table_map(table, index)[index % S2_ENTRIES];
 }
 
 static uint64_t pte_read(paddr_t table, unsigned index)
@@ -329,8 +339,9 @@ static struct s2_table table_add(struct s2_op *op, const struct s2_table *t,
 	c.present = true;
 	op->s2->table_pages++;
 	if (split != 0) {
+		volatile uint64_t *p = table_map(c.pa, 0);
 		for (unsigned i = 0; i < S2_ENTRIES; i++)
-			pte_write(c.pa, i, split_child(split, c.level, i));
+			p[i] = split_child(split, c.level, i);
 		/*
 		 * Replacing a block by a table is a change of block size, which
 		 * needs break-before-make: invalid descriptor, TLB
@@ -349,8 +360,10 @@ static struct s2_table table_add(struct s2_op *op, const struct s2_table *t,
 
 static bool table_empty(paddr_t table)
 {
+	const volatile uint64_t *p = table_map(table, 0);
+
 	for (unsigned i = 0; i < S2_ENTRIES; i++) {
-		if (pte_read(table, i) != 0)
+		if (p[i] != 0)
 			return false;
 	}
 	return true;
@@ -584,14 +597,23 @@ enum hv_err stage2_init(struct stage2 *s2, struct page_pool *pool,
 static void free_subtables(struct stage2 *s2, paddr_t table, unsigned level,
 			   unsigned entries)
 {
-	for (unsigned i = 0; i < entries; i++) {
-		uint64_t d = pte_read(table, i);
+	/* Level-3 descriptors are pages, never tables: nothing to read. */
+	if (level >= S2_LAST_LEVEL)
+		return;
+	for (unsigned i = 0; i < entries; i += S2_ENTRIES) {
+		const volatile uint64_t *p = table_map(table, i);
 
-		if (!desc_valid(d) || !desc_is_table(d, level))
-			continue;
-		free_subtables(s2, desc_table(d), level + 1, S2_ENTRIES);
-		page_pool_free(s2->pool, desc_table(d), 1);
-		s2->table_pages--;
+		for (unsigned j = 0; j < S2_ENTRIES; j++) {
+			uint64_t d = p[j];
+
+			/* Type 0b11 below level 3: a table (valid). */
+			if ((d & PTE_TYPE_MASK) != PTE_TYPE_TABLE)
+				continue;
+			free_subtables(s2, desc_table(d), level + 1,
+				       S2_ENTRIES);
+			page_pool_free(s2->pool, desc_table(d), 1);
+			s2->table_pages--;
+		}
 	}
 }
 
@@ -754,8 +776,12 @@ static bool for_each_in(const struct stage2 *s2, paddr_t table, unsigned level,
 			unsigned entries, uint64_t base, s2_leaf_fn fn,
 			void *arg)
 {
+	const volatile uint64_t *p = NULL;
+
 	for (unsigned i = 0; i < entries; i++) {
-		uint64_t d = pte_read(table, i);
+		if (i % S2_ENTRIES == 0)
+			p = table_map(table, i);
+		uint64_t d = p[i % S2_ENTRIES];
 		uint64_t ebase = base + ((uint64_t)i << level_shift(level));
 
 		if (!desc_valid(d))

@@ -13,6 +13,7 @@
 #include "types.h"
 
 struct hv;
+struct hv_cell;
 
 /*
  * Walks every live cell's stage-2 and verifies, for every leaf mapping:
@@ -27,5 +28,20 @@ struct hv;
  */
 HV_MUST_CHECK enum hv_err isolation_check(const struct hv *hv, char *why,
 					  size_t why_size);
+
+/*
+ * The test isolation_check() applies to each leaf, for one leaf of live
+ * cell `cell`'s stage-2 (IPA `ipa` -> PA `pa`, `size` bytes, S2_* `flags`
+ * as the descriptor says). For checkers that know which leaves changed
+ * since the tables were last found isolated and that the set of live
+ * cells did not grow: the fuzzing oracle (fuzz/fuzz_world.c), which
+ * still runs the full walk periodically. Not used at EL2 (the linker
+ * drops it). Same result and message as the walk for that leaf.
+ */
+HV_MUST_CHECK enum hv_err isolation_check_leaf(const struct hv *hv,
+					       const struct hv_cell *cell,
+					       ipa_t ipa, paddr_t pa,
+					       uint64_t size, unsigned flags,
+					       char *why, size_t why_size);
 
 #endif /* HV_ISOLATION_H */
