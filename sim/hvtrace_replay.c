@@ -8,9 +8,15 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <hv/hv.h>
 #include <hv/mgmt.h>
@@ -26,9 +32,9 @@
 /*
  * The events, loaded whole and split by pCPU: the recorder tags each
  * event with the pCPU whose hv_pcpu_run() made it (TRACE_PCPU_NONE for
- * host operations and the ends). While the driver replays a run of pCPU
- * p, the HAL draws from p's stream only; runs are replayed in the order
- * their TRACE_RUN events were recorded.
+ * host operations and the ends). A thread replaying pCPU p draws from p's
+ * stream only; the scheduler below decides when it may take its next
+ * event (docs/replay.md, "Several pCPUs").
  */
 #define NCPU 256u
 
@@ -39,8 +45,12 @@ struct store {
 	size_t count, cap;
 	size_t *queue[NCPU]; /* event indexes of each pCPU (255: none) */
 	size_t qlen[NCPU], qcap[NCPU], qpos[NCPU];
-	unsigned cpu; /* the stream the HAL draws from now */
+	uint8_t *done; /* done[i]: event i consumed */
+	size_t next;   /* the first event not consumed yet */
 };
+
+/* The stream the calling thread draws from (its pCPU). */
+static _Thread_local unsigned my_cpu = TRACE_PCPU_NONE;
 
 static bool grow(void **p, size_t *cap, size_t need, size_t elem)
 {
@@ -89,6 +99,11 @@ static void store_get(const struct store *st, size_t i, struct trace_ev *ev)
 		ev->args[k] = a[2 + k];
 }
 
+static unsigned store_pcpu(const struct store *st, size_t i)
+{
+	return (unsigned)(st->arena[st->at[i]] >> 8) & 0xffu;
+}
+
 /* --break N: the event at which replay_break_here() is called. */
 static uint64_t break_seq = UINT64_MAX;
 
@@ -106,32 +121,382 @@ __attribute__((noinline)) void replay_break_here(const struct trace_ev *ev)
 	__asm__ volatile("" ::: "memory");
 }
 
+/* ---- the scheduler ------------------------------------------------------
+ *
+ * A bare-metal trace interleaves the events of several pCPUs in the one
+ * global order the recorder's lock gave them. Each pCPU is replayed on a
+ * host thread of its own running the core's per-pCPU loop (hv_pcpu_run
+ * whenever its next event is a `run`); the driver's thread (SCHED_MAIN)
+ * takes the events of no pCPU (host operations, the end). Exactly one
+ * thread runs at a time: the one holding the token (`turn`). A thread
+ * that needs its next event (a HAL call) while an earlier event of
+ * another pCPU is still unconsumed passes the token to that event's
+ * owner and sleeps until it comes back. So the core's HAL calls happen in
+ * the recorded order, and what each pCPU computes between two of its HAL
+ * calls runs right after the first, as it does on hardware.
+ *
+ * Two exceptions keep that from deadlocking on what the core waits for:
+ *
+ * - A thread holding a cell lock never sleeps: it takes its own next
+ *   events ahead of the global order until it lets go (on hardware the
+ *   others' events it skips were made by pCPUs that did not hold, so did
+ *   not touch, what the lock guards). So a sleeping thread holds no lock
+ *   and the token holder never spins on a cell lock.
+ * - A thread that busy-waits for another pCPU with no HAL call in the
+ *   loop (hv_pcpu_detach waiting for pcpu_in[] to clear) is found by the
+ *   watchdog (no scheduling point for SCHED_STUCK_NS of its CPU time) and
+ *   preempted by a signal in its spin, which has no side effect; the
+ *   token goes to the owner of the next event, and comes back when the
+ *   next event is the spinner's own. If it then still spins, or spins
+ *   holding a lock, the replay is deadlocked: reported as a divergence at
+ *   that event (exit 1), never a hang.
+ */
+#define SCHED_MAIN HV_MAX_CPUS
+#define SCHED_IDS (HV_MAX_CPUS + 1u)
+#define SCHED_STUCK_NS 200000000ull  /* CPU time without a HAL call */
+#define SCHED_WALL_NS 60000000000ull /* wall time without progress */
+#define SCHED_TICK_NS 20000000l	     /* the watchdog's period */
+
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv[SCHED_IDS];
+	pthread_t thread[SCHED_IDS];
+	bool have[SCHED_IDS]; /* a thread exists for this id */
+	unsigned turn;	      /* the id that may run */
+	uint64_t progress;    /* scheduling points passed (watchdog) */
+	unsigned preempted;   /* the id the watchdog stopped, or SCHED_IDS */
+	unsigned acked;	      /* the preempted thread is in the handler */
+	bool stop;	      /* the replay is over */
+	bool sequential;      /* --sequential: whole runs, in start order */
+	pthread_t watchdog;
+	bool watching;
+} sched = {.mu = PTHREAD_MUTEX_INITIALIZER, .preempted = SCHED_IDS};
+
+static _Thread_local unsigned my_id = SCHED_MAIN;
+
+static struct store st;
+static struct hv hv;
+
+static unsigned id_of(unsigned pcpu)
+{
+	return pcpu == TRACE_PCPU_NONE ? SCHED_MAIN : pcpu;
+}
+
+/* True when a cell lock is held: by the token holder, since a sleeping
+ * thread never holds one (see above). */
+static bool locks_held(void)
+{
+	for (unsigned i = 0; i < HV_MAX_CELLS; i++)
+		if (__atomic_load_n(&hv.cells[i].lock.locked,
+				    __ATOMIC_ACQUIRE) != 0)
+			return true;
+	return false;
+}
+
+/* The id whose event comes next (SCHED_MAIN when the replay is over).
+ * Called with sched.mu held, by the token holder or the watchdog. */
+static unsigned who_next(void)
+{
+	while (st.next < st.count && st.done[st.next])
+		st.next++;
+	if (sched.stop || replay_diverged() || replay_ran_out() ||
+	    st.next >= st.count)
+		return SCHED_MAIN;
+	unsigned c = store_pcpu(&st, st.next);
+	if (c != TRACE_PCPU_NONE && c >= HV_MAX_CPUS) {
+		struct trace_ev ev;
+		store_get(&st, st.next, &ev);
+		replay_diverge("event %llu: %s on pCPU %u, which no "
+			       "hypervisor has",
+			       (unsigned long long)ev.seq,
+			       trace_event_name(ev.type), c);
+		return SCHED_MAIN;
+	}
+	return id_of(c);
+}
+
+/* Gives the token to the owner of the next event and sleeps until it is
+ * the caller's again (at once when the caller owns it). */
+static void pass_and_wait(void)
+{
+	unsigned me = my_id;
+	pthread_mutex_lock(&sched.mu);
+	unsigned to = who_next();
+	__atomic_add_fetch(&sched.progress, 1, __ATOMIC_RELAXED);
+	if (to != me) {
+		__atomic_store_n(&sched.turn, to, __ATOMIC_RELEASE);
+		pthread_cond_signal(&sched.cv[to]);
+		while (__atomic_load_n(&sched.turn, __ATOMIC_ACQUIRE) != me)
+			pthread_cond_wait(&sched.cv[me], &sched.mu);
+	}
+	pthread_mutex_unlock(&sched.mu);
+}
+
+/*
+ * Where the recording leaves the order open. The events fix the order of
+ * HAL calls, not of what pCPUs compute between them: after taking event
+ * i, a pCPU whose next event is not the next one may go on at once
+ * (default: on hardware it computes right after its HAL call returns)
+ * or only just before its own next event (the QEMU thread behind it may
+ * have been descheduled). Such an i, taken holding no lock, is a choice
+ * point; `park` lists those where the replay makes the second choice.
+ * The search in replay_main() finds them when the default diverges.
+ */
+static struct {
+	size_t *park; /* sorted event indexes */
+	size_t park_count;
+	size_t *seen; /* choice points met, in order */
+	size_t seen_count, seen_cap;
+} choices;
+
+static bool is_park(size_t i)
+{
+	size_t lo = 0, hi = choices.park_count;
+	while (lo < hi) {
+		size_t m = lo + (hi - lo) / 2;
+		if (choices.park[m] == i)
+			return true;
+		if (choices.park[m] < i)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	return false;
+}
+
+static void choice_point(size_t i)
+{
+	while (st.next < st.count && st.done[st.next])
+		st.next++;
+	if (st.next >= st.count || store_pcpu(&st, st.next) == my_cpu)
+		return; /* its own event is next: nothing to choose */
+	if (grow((void **)&choices.seen, &choices.seen_cap,
+		 choices.seen_count + 1, sizeof(size_t)))
+		choices.seen[choices.seen_count++] = i;
+	if (is_park(i))
+		pass_and_wait();
+}
+
 static bool src_peek(void *ctx, struct trace_ev *ev)
 {
-	struct store *st = ctx;
-	unsigned c = st->cpu;
-	if (st->qpos[c] >= st->qlen[c])
+	struct store *s = ctx;
+	unsigned c = my_cpu;
+	if (s->qpos[c] >= s->qlen[c])
 		return false;
-	store_get(st, st->queue[c][st->qpos[c]], ev);
+	store_get(s, s->queue[c][s->qpos[c]], ev);
 	return true;
 }
 
 static bool src_next(void *ctx, struct trace_ev *ev)
 {
-	struct store *st = ctx;
-	if (!src_peek(ctx, ev))
+	struct store *s = ctx;
+	unsigned c = my_cpu;
+	if (s->qpos[c] >= s->qlen[c])
 		return false;
-	st->qpos[st->cpu]++;
+	size_t i = s->queue[c][s->qpos[c]];
+	/* Wait for the turn of this event, unless holding a lock. */
+	while (!sched.sequential && !locks_held() && !replay_diverged()) {
+		while (s->next < s->count && s->done[s->next])
+			s->next++;
+		if (s->next == i)
+			break;
+		pass_and_wait();
+	}
+	__atomic_add_fetch(&sched.progress, 1, __ATOMIC_RELAXED);
+	store_get(s, i, ev);
+	s->qpos[c]++;
+	s->done[i] = 1;
 	if (ev->seq == break_seq)
 		replay_break_here(ev);
+	if (!sched.sequential && !locks_held() && !replay_diverged())
+		choice_point(i);
 	return true;
 }
 
-/* Switches the stream (and the replay HAL) to pCPU `cpu`. */
-static void set_cpu(struct store *st, unsigned cpu)
+/* Switches the calling thread's stream (and the replay HAL) to `cpu`. */
+static void set_cpu(unsigned cpu)
 {
-	st->cpu = cpu;
+	my_cpu = cpu;
 	replay_set_cpu(cpu);
+}
+
+/* A pCPU's thread: the core's per-pCPU loop, one hv_pcpu_run() per
+ * recorded `run` of this pCPU, when its turn comes. */
+static void *pcpu_thread(void *arg)
+{
+	unsigned c = (unsigned)(uintptr_t)arg;
+	my_id = c;
+	set_cpu(c);
+	pthread_mutex_lock(&sched.mu);
+	while (__atomic_load_n(&sched.turn, __ATOMIC_ACQUIRE) != c)
+		pthread_cond_wait(&sched.cv[c], &sched.mu);
+	pthread_mutex_unlock(&sched.mu);
+	for (;;) {
+		struct trace_ev ev;
+		if (!src_peek(&st, &ev))
+			break; /* not given the token without an event */
+		if (ev.type == TRACE_RUN) {
+			(void)src_next(&st, &ev);
+			(void)hv_pcpu_run(&hv, c);
+		} else {
+			replay_diverge("divergence at event %llu: recorded %s "
+				       "on pCPU %u, which the core's run "
+				       "there did not make",
+				       (unsigned long long)ev.seq,
+				       trace_event_name(ev.type), ev.pcpu);
+		}
+		pass_and_wait();
+	}
+	return NULL;
+}
+
+/* ---- the watchdog: busy-waits and deadlocks ------------------------------ */
+
+static void preempt_handler(int sig)
+{
+	(void)sig;
+	unsigned me = my_id;
+	struct timespec t = {0, 100000};
+	__atomic_store_n(&sched.acked, 1u, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&sched.turn, __ATOMIC_ACQUIRE) != me)
+		nanosleep(&t, NULL);
+}
+
+static uint64_t ns_of(const struct timespec *t)
+{
+	return (uint64_t)t->tv_sec * 1000000000ull + (uint64_t)t->tv_nsec;
+}
+
+static uint64_t thread_cpu_ns(unsigned id)
+{
+	clockid_t clk;
+	struct timespec t;
+	if (pthread_getcpuclockid(sched.thread[id], &clk) != 0 ||
+	    clock_gettime(clk, &t) != 0)
+		return 0;
+	return ns_of(&t);
+}
+
+static uint64_t wall_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return ns_of(&t);
+}
+
+static void attempt_report(bool ok);
+static unsigned search_tries; /* attempts the search made */
+
+/* The token holder makes no progress: a deadlock, reported as a
+ * divergence at the next event; the stuck thread cannot be unwound, so
+ * the process ends here. */
+static void stuck(unsigned id, bool locked)
+{
+	struct trace_ev ev = {0};
+	if (st.next < st.count)
+		store_get(&st, st.next, &ev);
+	char who[32];
+	if (id == SCHED_MAIN)
+		snprintf(who, sizeof(who), "the host operation");
+	else
+		snprintf(who, sizeof(who), "pCPU %u", id);
+	fflush(stdout);
+	fprintf(stderr,
+		"hvtrace: replay: divergence at event %llu: deadlock: %s "
+		"makes no HAL call (it busy-waits%s) and the next recorded "
+		"event, #%llu %s on pCPU %u, cannot come before it goes on\n",
+		(unsigned long long)ev.seq, who,
+		locked ? ", holding a cell lock" : " for another pCPU",
+		(unsigned long long)ev.seq, trace_event_name(ev.type), ev.pcpu);
+	_exit(EXIT_DIVERGED);
+}
+
+static void *watchdog_thread(void *arg)
+{
+	(void)arg;
+	uint64_t seen = UINT64_MAX, cpu0 = 0, wall0 = 0;
+	unsigned holder = SCHED_IDS;
+	struct timespec tick = {0, SCHED_TICK_NS};
+	while (!__atomic_load_n(&sched.stop, __ATOMIC_ACQUIRE)) {
+		nanosleep(&tick, NULL);
+		unsigned h = __atomic_load_n(&sched.turn, __ATOMIC_ACQUIRE);
+		uint64_t p = __atomic_load_n(&sched.progress, __ATOMIC_RELAXED);
+		uint64_t cpu = thread_cpu_ns(h), wall = wall_ns();
+		if (p != seen || h != holder) {
+			seen = p;
+			holder = h;
+			cpu0 = cpu;
+			wall0 = wall;
+			continue;
+		}
+		if (cpu - cpu0 < SCHED_STUCK_NS && wall - wall0 < SCHED_WALL_NS)
+			continue;
+		/* The holder spins: it is not in pass_and_wait (progress
+		 * would have moved), so the mutex is free for us. */
+		pthread_mutex_lock(&sched.mu);
+		if (__atomic_load_n(&sched.stop, __ATOMIC_ACQUIRE) ||
+		    __atomic_load_n(&sched.progress, __ATOMIC_RELAXED) != p) {
+			pthread_mutex_unlock(&sched.mu);
+			continue;
+		}
+		bool locked = locks_held();
+		unsigned to = who_next();
+		if (locked || to == h || replay_diverged() || !sched.have[h])
+			stuck(h, locked);
+		__atomic_store_n(&sched.acked, 0u, __ATOMIC_SEQ_CST);
+		sched.preempted = h;
+		pthread_kill(sched.thread[h], SIGUSR1);
+		while (!__atomic_load_n(&sched.acked, __ATOMIC_SEQ_CST))
+			nanosleep(&(struct timespec){0, 100000}, NULL);
+		/* Parked in its spin: hand its token on. */
+		__atomic_add_fetch(&sched.progress, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&sched.turn, to, __ATOMIC_RELEASE);
+		pthread_cond_signal(&sched.cv[to]);
+		pthread_mutex_unlock(&sched.mu);
+	}
+	return NULL;
+}
+
+/* Starts a thread per pCPU with events, and the watchdog. */
+static bool sched_start(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = preempt_handler;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	if (sigaction(SIGUSR1, &sa, NULL) != 0)
+		return false;
+	for (unsigned i = 0; i < SCHED_IDS; i++)
+		pthread_cond_init(&sched.cv[i], NULL);
+	sched.turn = SCHED_MAIN;
+	sched.thread[SCHED_MAIN] = pthread_self();
+	sched.have[SCHED_MAIN] = true;
+	for (unsigned c = 0; c < HV_MAX_CPUS; c++) {
+		if (st.qlen[c] == 0)
+			continue;
+		if (pthread_create(&sched.thread[c], NULL, pcpu_thread,
+				   (void *)(uintptr_t)c) != 0)
+			return false;
+		pthread_detach(sched.thread[c]);
+		sched.have[c] = true;
+	}
+	if (pthread_create(&sched.watchdog, NULL, watchdog_thread, NULL) != 0)
+		return false;
+	sched.watching = true;
+	return true;
+}
+
+/* Ends the replay: pCPU threads stay asleep where they are (inside a run
+ * after a divergence: they cannot be unwound) and end with the process. */
+static void sched_stop(void)
+{
+	pthread_mutex_lock(&sched.mu);
+	__atomic_store_n(&sched.stop, true, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&sched.mu);
+	if (sched.watching)
+		pthread_join(sched.watchdog, NULL);
+	sched.watching = false;
 }
 
 static void *read_file(const char *path, size_t *size)
@@ -153,16 +518,16 @@ static void *read_file(const char *path, size_t *size)
 	return buf;
 }
 
-static int host_op(struct hv *hv, const struct trace_ev *ev)
+static int host_op(struct hv *h, const struct trace_ev *ev)
 {
-	if (ev->nargs < 2 || ev->args[1] >= hv->cell_count) {
+	if (ev->nargs < 2 || ev->args[1] >= h->cell_count) {
 		replay_diverge("event %llu: host operation on cell %llu, "
 			       "which does not exist",
 			       (unsigned long long)ev->seq,
 			       (unsigned long long)ev->args[1]);
 		return -1;
 	}
-	struct hv_cell *c = &hv->cells[ev->args[1]];
+	struct hv_cell *c = &h->cells[ev->args[1]];
 	switch (ev->args[0]) {
 	case TRACE_OP_STOP:
 		return mgmt_stop(c, NULL);
@@ -182,8 +547,6 @@ static int host_op(struct hv *hv, const struct trace_ev *ev)
 
 /* What a replay holds, released by replay_cleanup() on every way out. */
 static struct trace_reader *replay_reader;
-static struct store st;
-static struct hv hv;
 static bool hv_up;
 static void *loaded[3 * HV_MAX_CELLS]; /* images read from --images */
 static unsigned loaded_count;
@@ -199,12 +562,263 @@ static void replay_cleanup(void)
 	replay_reader = NULL;
 	free(st.arena);
 	free(st.at);
+	free(st.done);
 	for (unsigned c = 0; c < NCPU; c++)
 		free(st.queue[c]);
 	memset(&st, 0, sizeof(st));
 	for (unsigned i = 0; i < loaded_count; i++)
 		free(loaded[i]);
 	loaded_count = 0;
+}
+
+/* One replay of the loaded trace with the current choices: the core
+ * built from the recorded config, every pCPU on its thread. */
+static int replay_run(const struct trace_header_info *h,
+		      const struct replay_source *rs,
+		      const struct replay_image *im, unsigned n,
+		      const struct replay_platform *plat, bool partial,
+		      bool quiet)
+{
+	struct trace_ev ev;
+	replay_init(rs, im, n, plat);
+	replay_set_partial(partial);
+
+	struct hv_config_error cerr;
+	if (hv_init(&hv, h->config, h->config_size, &cerr) == HV_OK)
+		hv_up = true;
+	if (!hv_up || hv_start(&hv, &cerr) != HV_OK) {
+		fprintf(stderr, "hvtrace: replay: the recorded config: %s\n",
+			cerr.msg);
+		return EXIT_USAGE;
+	}
+	replay_check(true);
+
+	/* Every pCPU on its thread, the token passed in recorded order; this
+	 * thread takes the events of no pCPU (host operations, the end). */
+	bool ended = false;
+	st.done = calloc(st.count, 1);
+	if (st.done == NULL) {
+		fprintf(stderr, "hvtrace: replay: out of memory\n");
+		return EXIT_USAGE;
+	}
+	st.qpos[TRACE_PCPU_NONE] = 1; /* the platform event */
+	st.done[0] = 1;
+	set_cpu(TRACE_PCPU_NONE);
+	if (!sched_start()) {
+		fprintf(stderr, "hvtrace: replay: cannot start threads\n");
+		return EXIT_USAGE;
+	}
+	for (;;) {
+		pass_and_wait();
+		if (replay_diverged() || replay_ran_out() ||
+		    st.next >= st.count)
+			break;
+		if (!src_next(&st, &ev))
+			break;
+		if (ev.type == TRACE_HOST_OP) {
+			(void)host_op(&hv, &ev);
+		} else if (ev.type == TRACE_END && ev.nargs >= 2) {
+			int status = hv_status(&hv);
+			uint64_t hash = trace_state_hash(&hv,
+							 replay_console_hash());
+			if ((int64_t)ev.args[0] != status || ev.args[1] != hash)
+				replay_diverge(
+					"the end differs: recorded status "
+					"%lld, "
+					"state hash 0x%016llx; replayed status "
+					"%d, state hash 0x%016llx",
+					(long long)ev.args[0],
+					(unsigned long long)ev.args[1], status,
+					(unsigned long long)hash);
+			ended = true;
+			break;
+		} else {
+			replay_diverge("divergence at event %llu: recorded %s "
+				       "with no pCPU, which the replay does "
+				       "not make",
+				       (unsigned long long)ev.seq,
+				       trace_event_name(ev.type));
+		}
+	}
+	sched_stop();
+	fflush(stdout);
+	if (!quiet && choices.park_count > 0) {
+		fprintf(stderr,
+			"hvtrace: replay: interleaving: %zu pCPU(s) went on "
+			"only just before their next event after event",
+			choices.park_count);
+		for (size_t k = 0; k < choices.park_count; k++)
+			fprintf(stderr, "%s%zu", k ? "," : " ",
+				choices.park[k]);
+		fprintf(stderr,
+			" (%u attempts; replay it alone with --park-after "
+			"and that list)\n",
+			search_tries);
+	}
+	if (!replay_diverged() && !ended && !partial)
+		replay_diverge("the trace ends without an end event "
+			       "(truncated recording?)");
+	if (replay_diverged()) {
+		fprintf(stderr, "hvtrace: replay: %s\n", replay_report());
+		return EXIT_DIVERGED;
+	}
+	if (!quiet && partial && !ended)
+		fprintf(stderr,
+			"hvtrace: replay: partial trace: %llu events, every "
+			"decision up to its end matches\n",
+			(unsigned long long)replay_events());
+	else if (!quiet)
+		fprintf(stderr,
+			"hvtrace: replay: %llu events, every decision "
+			"matches; status %d\n",
+			(unsigned long long)replay_events(), hv_status(&hv));
+	return 0;
+}
+
+/* ---- the search for the interleaving ------------------------------------
+ *
+ * Each attempt replays the whole trace in a child process (forked before
+ * any thread exists) with a set of park choices and reports how far it
+ * got (the first event not consumed) and the choice points it met. On a
+ * divergence the parent adds, greedily, the latest of the last
+ * SEARCH_BACK choice points before it whose park moves the divergence
+ * further (or removes it). Attempts are deterministic, so the result is.
+ */
+#define SEARCH_BACK 6u
+#define SEARCH_TRIES 48u
+#define SEARCH_TAIL 64u
+
+struct attempt {
+	int ok;		  /* 1: every decision matched */
+	uint64_t reached; /* the first event not consumed */
+	uint64_t tail_count;
+	uint64_t tail[SEARCH_TAIL]; /* the last choice points met */
+};
+
+static int attempt_fd = -1;
+
+/* In an attempt's child: tells the parent how it went. */
+static void attempt_report(bool ok)
+{
+	struct attempt a;
+	memset(&a, 0, sizeof(a));
+	a.ok = ok;
+	a.reached = st.next;
+	size_t from = choices.seen_count > SEARCH_TAIL
+			      ? choices.seen_count - SEARCH_TAIL
+			      : 0;
+	for (size_t i = from; i < choices.seen_count; i++)
+		a.tail[a.tail_count++] = choices.seen[i];
+	if (attempt_fd >= 0 && write(attempt_fd, &a, sizeof(a)) != sizeof(a))
+		_exit(EXIT_USAGE);
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static bool park_add(size_t i)
+{
+	size_t cap = choices.park_count;
+	if (!grow((void **)&choices.park, &cap, choices.park_count + 1,
+		  sizeof(size_t)))
+		return false;
+	choices.park[choices.park_count++] = i;
+	qsort(choices.park, choices.park_count, sizeof(size_t), cmp_size);
+	return true;
+}
+
+static void park_drop(size_t i)
+{
+	for (size_t k = 0; k < choices.park_count; k++)
+		if (choices.park[k] == i) {
+			memmove(&choices.park[k], &choices.park[k + 1],
+				(choices.park_count - k - 1) * sizeof(size_t));
+			choices.park_count--;
+			return;
+		}
+}
+
+static bool attempt(const struct trace_header_info *h,
+		    const struct replay_source *rs,
+		    const struct replay_image *im, unsigned n,
+		    const struct replay_platform *plat, bool partial,
+		    struct attempt *out)
+{
+	int fds[2];
+	memset(out, 0, sizeof(*out));
+	if (pipe(fds) != 0)
+		return false;
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return false;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		attempt_fd = fds[1];
+		FILE *null = freopen("/dev/null", "w", stdout);
+		(void)null;
+		int fd = open("/dev/null", O_WRONLY);
+		if (fd >= 0)
+			dup2(fd, 2);
+		int rc = replay_run(h, rs, im, n, plat, partial, true);
+		attempt_report(rc == 0);
+		_exit(0);
+	}
+	close(fds[1]);
+	ssize_t k = read(fds[0], out, sizeof(*out));
+	close(fds[0]);
+	int status;
+	waitpid(pid, &status, 0);
+	if (k != (ssize_t)sizeof(*out))
+		memset(out, 0, sizeof(*out)); /* died: no progress */
+	return true;
+}
+
+/* Finds park choices under which every decision matches (or the ones that
+ * get furthest); leaves them in `choices` for the final replay. */
+static int search(const struct trace_header_info *h,
+		  const struct replay_source *rs, const struct replay_image *im,
+		  unsigned n, const struct replay_platform *plat, bool partial)
+{
+	struct attempt cur, next;
+	unsigned tries = 1;
+	if (!attempt(h, rs, im, n, plat, partial, &cur)) {
+		fprintf(stderr, "hvtrace: replay: cannot fork\n");
+		return EXIT_USAGE;
+	}
+	while (!cur.ok && tries < SEARCH_TRIES) {
+		bool better = false;
+		unsigned back = 0;
+		for (uint64_t k = cur.tail_count;
+		     k-- > 0 && back < SEARCH_BACK;) {
+			size_t d = (size_t)cur.tail[k];
+			if (d >= cur.reached || is_park(d))
+				continue;
+			back++;
+			if (!park_add(d))
+				return EXIT_USAGE;
+			tries++;
+			if (!attempt(h, rs, im, n, plat, partial, &next))
+				return EXIT_USAGE;
+			if (next.ok || next.reached > cur.reached) {
+				cur = next;
+				better = true;
+				break;
+			}
+			park_drop(d);
+		}
+		if (!better)
+			break;
+	}
+	search_tries = tries;
+	return 0;
 }
 
 static int replay_main(int argc, char **argv);
@@ -219,7 +833,7 @@ int hvtrace_replay(int argc, char **argv)
 static int replay_main(int argc, char **argv)
 {
 	const char *path = NULL, *images_dir = NULL;
-	bool quiet = false;
+	bool quiet = false, no_search = false;
 	char err[256];
 
 	for (int i = 1; i < argc; i++) {
@@ -227,13 +841,37 @@ static int replay_main(int argc, char **argv)
 			images_dir = argv[++i];
 		else if (strcmp(argv[i], "--quiet") == 0)
 			quiet = true;
-		else if (strcmp(argv[i], "--break") == 0 && i + 1 < argc)
+		else if (strcmp(argv[i], "--sequential") == 0)
+			sched.sequential = true;
+		else if (strcmp(argv[i], "--no-search") == 0)
+			no_search = true;
+		else if (strcmp(argv[i], "--park-after") == 0 && i + 1 < argc) {
+			/* A schedule found by an earlier search: replay it
+			 * in this process alone (for gdb). */
+			no_search = true;
+			for (char *p = argv[++i]; *p != '\0';) {
+				char *end;
+				unsigned long long v = strtoull(p, &end, 10);
+				if (end == p || !park_add((size_t)v))
+					return EXIT_USAGE;
+				p = *end == ',' ? end + 1 : end;
+				if (end == p && *p != '\0')
+					return EXIT_USAGE;
+			}
+		} else if (strcmp(argv[i], "--break") == 0 && i + 1 < argc)
 			break_seq = strtoull(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--help") == 0) {
 			printf("usage: hvtrace replay FILE [--images DIR] "
-			       "[--break N] [--quiet]\n"
+			       "[--break N] [--quiet] [--sequential]\n"
 			       "  --break N  call replay_break_here() when "
-			       "event N is reached (for gdb)\n");
+			       "event N is reached (for gdb)\n"
+			       "  --sequential  replay each run whole, in "
+			       "the order the runs began (no interleaving "
+			       "of pCPUs: for comparison)\n"
+			       "  --no-search  one replay with the default "
+			       "interleaving, no search\n"
+			       "  --park-after LIST  one replay with these "
+			       "choice points (a search's result)\n");
 			return 0;
 		} else if (argv[i][0] == '-' || path != NULL) {
 			fprintf(stderr, "hvtrace: replay: unexpected '%s'\n",
@@ -320,78 +958,13 @@ static int replay_main(int argc, char **argv)
 				       (unsigned)ev.args[1], ev.args[2],
 				       ev.args[3]};
 	struct replay_source rs = {src_next, src_peek, &st};
-	replay_init(&rs, im, n, &plat);
-	replay_set_partial(partial);
 
-	struct hv_config_error cerr;
-	if (hv_init(&hv, h->config, h->config_size, &cerr) == HV_OK)
-		hv_up = true;
-	if (!hv_up || hv_start(&hv, &cerr) != HV_OK) {
-		fprintf(stderr, "hvtrace: replay: the recorded config: %s\n",
-			cerr.msg);
-		return EXIT_USAGE;
+	if (!sched.sequential && !no_search) {
+		int rc = search(h, &rs, im, n, &plat, partial);
+		if (rc != 0)
+			return rc;
 	}
-	replay_check(true);
-
-	/* Walk the events in recorded order; each run, host operation or
-	 * end is replayed when its event comes up. */
-	bool ended = false;
-	st.qpos[TRACE_PCPU_NONE] = 1; /* the platform event */
-	for (size_t i = 1;
-	     i < st.count && !replay_diverged() && !ended && !replay_ran_out();
-	     i++) {
-		store_get(&st, i, &ev);
-		unsigned c = ev.pcpu;
-		if (st.qpos[c] >= st.qlen[c] || st.queue[c][st.qpos[c]] != i)
-			continue; /* consumed by a run or host operation */
-		set_cpu(&st, c);
-		(void)src_next(&st, &ev);
-		if (ev.type == TRACE_RUN && c < HV_MAX_CPUS) {
-			(void)hv_pcpu_run(&hv, c);
-		} else if (ev.type == TRACE_HOST_OP) {
-			(void)host_op(&hv, &ev);
-		} else if (ev.type == TRACE_END && ev.nargs >= 2) {
-			int status = hv_status(&hv);
-			uint64_t hash = trace_state_hash(&hv,
-							 replay_console_hash());
-			if ((int64_t)ev.args[0] != status || ev.args[1] != hash)
-				replay_diverge(
-					"the end differs: recorded status "
-					"%lld, "
-					"state hash 0x%016llx; replayed status "
-					"%d, state hash 0x%016llx",
-					(long long)ev.args[0],
-					(unsigned long long)ev.args[1], status,
-					(unsigned long long)hash);
-			ended = true;
-		} else {
-			replay_diverge("divergence at event %llu: recorded %s "
-				       "on pCPU %u, which the core's run "
-				       "there did not make",
-				       (unsigned long long)ev.seq,
-				       trace_event_name(ev.type), ev.pcpu);
-		}
-		set_cpu(&st, TRACE_PCPU_NONE);
-	}
-	fflush(stdout);
-	if (!replay_diverged() && !ended && !partial)
-		replay_diverge("the trace ends without an end event "
-			       "(truncated recording?)");
-	if (replay_diverged()) {
-		fprintf(stderr, "hvtrace: replay: %s\n", replay_report());
-		return EXIT_DIVERGED;
-	}
-	if (!quiet && partial && !ended)
-		fprintf(stderr,
-			"hvtrace: replay: partial trace: %llu events, every "
-			"decision up to its end matches\n",
-			(unsigned long long)replay_events());
-	else if (!quiet)
-		fprintf(stderr,
-			"hvtrace: replay: %llu events, every decision "
-			"matches; status %d\n",
-			(unsigned long long)replay_events(), hv_status(&hv));
-	return 0;
+	return replay_run(h, &rs, im, n, &plat, partial, quiet);
 }
 
 static bool write_file(const char *dir, const char *name, const void *data,

@@ -3,7 +3,8 @@
 # Debian's kernel boots in the 2-vCPU cell of configs/linux.dts with the
 # recording image on QEMU; the trace is extracted from the console and cut
 # just before the second vCPU starts (hvtrace cut), where core-only replay
-# is exact (docs/replay.md, "Limits"); gzipped to traces/linux/.
+# was exact before the replay scheduler (docs/replay.md, "Several pCPUs");
+# gzipped to traces/linux/.
 set -eu
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)

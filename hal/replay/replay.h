@@ -47,7 +47,8 @@ void replay_init(const struct replay_source *src,
 		 const struct replay_image *images, unsigned image_count,
 		 const struct replay_platform *platform);
 
-/* The pCPU being replayed (the driver sets it around hv_pcpu_run;
+/* The pCPU the calling thread replays (per thread: the driver runs each
+ * pCPU on a thread of its own, one at a time; set around hv_pcpu_run;
  * TRACE_PCPU_NONE for host operations). */
 void replay_set_cpu(unsigned pcpu);
 

@@ -145,9 +145,11 @@ static bool take(unsigned type, unsigned pcpu, const uint64_t *want, unsigned n,
 	return true;
 }
 
-/* The pCPU whose run the driver replays now (TRACE_PCPU_NONE: a host
- * operation); every event must come from it. */
-static unsigned cur_cpu = TRACE_PCPU_NONE;
+/* The pCPU whose run the calling thread replays (TRACE_PCPU_NONE: a host
+ * operation); every event must come from it. Per thread: the driver may
+ * replay each pCPU on its own thread (sim/hvtrace_replay.c), one at a
+ * time, handing over at HAL calls. */
+static _Thread_local unsigned cur_cpu = TRACE_PCPU_NONE;
 
 void replay_set_cpu(unsigned pcpu)
 {
