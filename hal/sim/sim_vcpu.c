@@ -957,25 +957,48 @@ static bool icc_access(struct sim_vcpu *sv, uint64_t pc, uint32_t insn)
 	return true;
 }
 
+/* Counts the block [addr, addr + size) as retired on entry. */
+static inline void block_count(struct sim_vcpu *sv, uint64_t addr,
+			       uint32_t size)
+{
+	sv->insns += size / 4;
+	sv->blk_start = addr;
+	sv->blk_end = addr + size;
+}
+
+/* The rare half of on_block(): an interrupt may be due, or the block
+ * would cross the end of the quantum. Kept out of line, and reached by a
+ * tail call, so that the common path of on_block() needs no stack frame
+ * (docs/performance.md, "Simulator"). */
+static __attribute__((noinline)) void block_slow(struct sim_vcpu *sv,
+						 uint64_t addr, uint32_t size)
+{
+	if (sv->insns >= sv->attn_at && irq_check(sv, addr))
+		return;
+	if (sv->insns + size / 4 > sv->budget_end &&
+	    sv->insns > sv->run_start) {
+		/* Stopping here skips the block: it has not started. */
+		sv->budget_hit = true;
+		uc_emu_stop(sv->uc);
+		return;
+	}
+	block_count(sv, addr, size);
+}
+
 /* UC_HOOK_BLOCK: takes interrupts, counts instructions and ends the
- * quantum. */
+ * quantum. Runs once per translation block executed: keep it lean. */
 static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 {
 	struct sim_vcpu *sv = opaque;
-	uint64_t n = size / 4;
 
-	if (sv->insns >= sv->attn_at && irq_check(sv, addr))
-		return;
-
-	if (sv->insns + n > sv->budget_end && sv->insns > sv->run_start) {
-		/* Stopping here skips the block: it has not started. */
-		sv->budget_hit = true;
-		uc_emu_stop(uc);
+	(void)uc;
+	if (__builtin_expect(sv->insns < sv->attn_at &&
+				     sv->insns + size / 4 <= sv->budget_end,
+			     1)) {
+		block_count(sv, addr, size);
 		return;
 	}
-	sv->insns += n;
-	sv->blk_start = addr;
-	sv->blk_end = addr + size;
+	block_slow(sv, addr, size);
 }
 
 /*
@@ -1011,18 +1034,19 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *opaque)
 	struct hv_exit exit = {.kind = HV_EXIT_SYNC};
 	uint32_t insn = 0;
 	uint16_t imm;
+	bool have_insn;
 
 	(void)uc;
-	if (intno == SIM_EXCP_UDEF && fetch_insn(sv, pc, &insn) &&
-	    icc_access(sv, pc, insn))
-		return;
-	if (intno == SIM_EXCP_UDEF && fetch_insn(sv, pc, &insn) &&
-	    insn_is_hvc(insn, &imm)) {
+	/* One fetch (a stage-2 walk) serves both decodings below. */
+	have_insn = intno == SIM_EXCP_UDEF && fetch_insn(sv, pc, &insn);
+	if (have_insn && insn_is_hvc(insn, &imm)) {
 		count_exit(sv, pc, true);
 		exit.esr = ESR_EL2_MAKE(ESR_EC_HVC64, 1, imm);
 		fast_exit(sv, &exit, pc + 4, pc);
 		return;
 	}
+	if (have_insn && icc_access(sv, pc, insn))
+		return;
 	if (intno == SIM_EXCP_SMC && fetch_insn(sv, pc - 4, &insn) &&
 	    insn_is_smc(insn, &imm)) {
 		count_exit(sv, pc - 4, true);

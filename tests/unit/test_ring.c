@@ -671,6 +671,11 @@ static void litmus_barrier(struct litmus *l, double start)
 	__atomic_store_n(&l->arrived, round, __ATOMIC_RELEASE);
 	for (unsigned long spins = 1;
 	     __atomic_load_n(l->other, __ATOMIC_ACQUIRE) < round; spins++) {
+		/* The other thread may not be running at all (two cores,
+		 * other tests in parallel): let it, or every round costs a
+		 * whole time slice and the test times out. */
+		if (spins % 256 == 0)
+			sched_yield();
 		if (spins % 4096 == 0 && now_s() - start > STRESS_LIMIT_S) {
 			l->timed_out = true;
 			return;
