@@ -1,10 +1,13 @@
 #!/bin/sh
 # traces/record-linux.sh BUILD_DIR: records the start of a Linux boot again:
 # Debian's kernel boots in the 2-vCPU cell of configs/linux.dts with the
-# recording image on QEMU; the trace is extracted from the console and cut
-# just before the second vCPU starts (hvtrace cut), where core-only replay
-# was exact before the replay scheduler (docs/replay.md, "Several pCPUs");
-# gzipped to traces/linux/.
+# recording image on QEMU; the trace is extracted from the console and
+# replayed core-only (hvtrace replay, with the replay scheduler: both
+# vCPUs). The whole boot is kept when it replays exactly; otherwise the
+# trace is cut just before the first divergence (hvtrace cut keeps every
+# event before it, all of which matched), and the cut is replayed again
+# before it is kept (docs/replay.md, "Several pCPUs"). Gzipped to
+# traces/linux/.
 set -eu
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,9 +23,19 @@ timeout 300 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
     -kernel "$build/hal/baremetal/cellvisor-rec.bin" -initrd "$out/linux.cpio" \
     >"$out/rec.log" 2>&1
 "$hvtrace" extract "$out/rec.log" "$out/boot.cvt"
-# The first event of pCPU 1 other than its idle runs is its CPU_ON reset;
-# cut at the run just before it.
-cut=$("$hvtrace" dump "$out/boot.cvt" | awk '$2 == "cpu1" && $3 != "run" { print prev; exit } $2 == "cpu1" && $3 == "run" { prev = $1 }')
-"$hvtrace" cut "$out/boot.cvt" "$out/start.cvt" "$cut"
+# The kernel is not embedded in the trace (too large): replay reads it,
+# and the initramfs boot-cell.sh left in $out, from --images.
+cp "${CELLVISOR_CACHE:-${HOME:-/tmp}/.cache/cellvisor}/Image" "$out/Image"
+if "$hvtrace" replay --quiet --images "$out" "$out/boot.cvt" \
+    >"$out/replay.log" 2>&1; then
+    cp "$out/boot.cvt" "$out/start.cvt"
+    what="the whole boot"
+else
+    cut=$(sed -n 's/.*divergence at event \([0-9]*\).*/\1/p' "$out/replay.log" | head -n 1)
+    [ -n "$cut" ] || { cat "$out/replay.log" >&2; exit 1; }
+    "$hvtrace" cut "$out/boot.cvt" "$out/start.cvt" "$cut"
+    "$hvtrace" replay --quiet --images "$out" "$out/start.cvt" >/dev/null
+    what="events before $cut (the first divergence)"
+fi
 gzip -9 -n -c "$out/start.cvt" >"$here/linux/boot-start.cvt.gz"
-echo "traces/linux/boot-start.cvt.gz: events before $cut"
+echo "traces/linux/boot-start.cvt.gz: $what"
