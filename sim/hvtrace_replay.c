@@ -959,6 +959,11 @@ static int replay_main(int argc, char **argv)
 				       ev.args[3]};
 	struct replay_source rs = {src_next, src_peek, &st};
 
+	/* The simulator runs one pCPU at a time, so its traces are sequential
+	 * by construction: replayed run by run, without threads or search
+	 * (exact, and many times faster). */
+	if (h->hal == TRACE_HAL_SIM)
+		sched.sequential = true;
 	if (!sched.sequential && !no_search) {
 		int rc = search(h, &rs, im, n, &plat, partial);
 		if (rc != 0)
