@@ -101,6 +101,11 @@ struct sim_vcpu {
 
 	struct sim_map *maps;
 	unsigned map_count, map_cap;
+	/* The mapping fetch_insn() last read an instruction from (host view
+	 * of [fetch_ipa, fetch_ipa + fetch_size)); size 0 when none. Dropped
+	 * with the mapping, so it never outlives a stage-2 change. */
+	uint64_t fetch_ipa, fetch_size;
+	const uint8_t *fetch_host;
 
 	/* Retired guest instructions. The block hook adds a whole block on
 	 * entry; an exit in the middle of a block takes back the part that
@@ -375,6 +380,7 @@ static void map_drop(struct sim_vcpu *sv, unsigned i)
 	if (err != UC_ERR_OK)
 		sim_fail("uc_ctl_remove_cache", err);
 	sv->maps[i] = sv->maps[--sv->map_count];
+	sv->fetch_size = 0;
 }
 
 static void unmap_all(struct sim_vcpu *sv)
@@ -471,12 +477,33 @@ static uint32_t s2_uc_prot(unsigned s2_flags)
 static bool fetch_insn(struct sim_vcpu *sv, uint64_t pc, uint32_t *insn)
 {
 	struct stage2_walk w;
-	const uint8_t *p;
+	const uint8_t *p = NULL;
 
-	if (!stage2_walk(&sv->vcpu->cell->s2, ipa_init(pc), &w) ||
-	    !hv_is_aligned(pc, 4))
+	if (!hv_is_aligned(pc, 4))
 		return false;
-	p = hal_phys_map(w.pa, 4);
+	/* A trapped instruction was just executed, so its page is one of
+	 * this engine's mappings (a stage-2 leaf): look there first, and
+	 * remember it (every HVC of a loop, no walk). */
+	if (pc - sv->fetch_ipa >= sv->fetch_size) {
+		for (unsigned i = 0; i < sv->map_count; i++) {
+			const struct sim_map *m = &sv->maps[i];
+
+			if (pc - m->ipa < m->size) {
+				sv->fetch_host = hal_phys_map(pa_init(m->pa),
+							      m->size);
+				sv->fetch_ipa = m->ipa;
+				sv->fetch_size = sv->fetch_host != NULL
+							 ? m->size
+							 : 0;
+				break;
+			}
+		}
+	}
+	if (pc - sv->fetch_ipa < sv->fetch_size) {
+		p = sv->fetch_host + (pc - sv->fetch_ipa);
+	} else if (stage2_walk(&sv->vcpu->cell->s2, ipa_init(pc), &w)) {
+		p = hal_phys_map(w.pa, 4);
+	}
 	if (p == NULL)
 		return false;
 	*insn = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |

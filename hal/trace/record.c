@@ -225,8 +225,18 @@ void trace_rec_end(int status, uint64_t state_hash)
 
 /* ---- core entry points ------------------------------------------------ */
 
+/*
+ * The hot wrappers (calls made on every exit) go straight to the real
+ * function while nothing records: a program that links the recorder but
+ * runs without --record pays one load and branch per call. The per-CPU
+ * bookkeeping they skip is only read while recording, which starts
+ * before the core runs (trace_rec_start).
+ */
+
 enum hv_action __wrap_hv_pcpu_run(struct hv *hv, unsigned pcpu)
 {
+	if (sink == NULL)
+		return __real_hv_pcpu_run(hv, pcpu);
 	struct rec_cpu *c = me();
 	unsigned saved = c->cur_pcpu;
 	c->cur_pcpu = pcpu;
@@ -256,6 +266,8 @@ static void exit_args(uint64_t a[7], struct hv_vcpu *vcpu,
 enum hv_action __wrap_hv_exit_handle(struct hv_vcpu *vcpu,
 				     const struct hv_exit *exit)
 {
+	if (sink == NULL)
+		return __real_hv_exit_handle(vcpu, exit);
 	/* A fast path hands the exit back to the core: core context. */
 	struct rec_cpu *c = me();
 	unsigned saved = c->in_hal;
@@ -275,6 +287,10 @@ enum hv_action __wrap_hv_exit_handle(struct hv_vcpu *vcpu,
 
 void __wrap_hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 {
+	if (sink == NULL) {
+		__real_hal_vcpu_run(vcpu, exit);
+		return;
+	}
 	struct rec_cpu *c = me();
 	c->in_vcpu_run++;
 	c->in_hal++;
@@ -301,6 +317,8 @@ void __wrap_hal_vcpu_idle(struct hv_vcpu *vcpu, struct hv_exit *exit)
 
 uint64_t __wrap_hal_vcpu_reg_read(struct hv_vcpu *vcpu, enum hv_reg reg)
 {
+	if (sink == NULL)
+		return __real_hal_vcpu_reg_read(vcpu, reg);
 	me()->in_hal++;
 	uint64_t v = __real_hal_vcpu_reg_read(vcpu, reg);
 	me()->in_hal--;
@@ -314,6 +332,10 @@ uint64_t __wrap_hal_vcpu_reg_read(struct hv_vcpu *vcpu, enum hv_reg reg)
 void __wrap_hal_vcpu_reg_write(struct hv_vcpu *vcpu, enum hv_reg reg,
 			       uint64_t val)
 {
+	if (sink == NULL) {
+		__real_hal_vcpu_reg_write(vcpu, reg, val);
+		return;
+	}
 	if (on()) {
 		uint64_t a[2] = {(uint64_t)reg, val};
 		emit(TRACE_REG_WRITE, vcpu_pcpu(vcpu), a, 2);
@@ -336,6 +358,8 @@ void __wrap_hal_vcpu_reset(struct hv_vcpu *vcpu, ipa_t entry, uint64_t x0)
 
 uint64_t __wrap_hal_vcpu_insn_count(struct hv_vcpu *vcpu)
 {
+	if (sink == NULL)
+		return __real_hal_vcpu_insn_count(vcpu);
 	me()->in_hal++;
 	uint64_t v = __real_hal_vcpu_insn_count(vcpu);
 	me()->in_hal--;
@@ -361,6 +385,8 @@ void __wrap_hal_cpu_kick(unsigned pcpu)
 
 uint64_t __wrap_hal_vgic_lr_read(struct hv_vcpu *vcpu, unsigned n)
 {
+	if (sink == NULL)
+		return __real_hal_vgic_lr_read(vcpu, n);
 	me()->in_hal++;
 	uint64_t v = __real_hal_vgic_lr_read(vcpu, n);
 	me()->in_hal--;
@@ -373,6 +399,10 @@ uint64_t __wrap_hal_vgic_lr_read(struct hv_vcpu *vcpu, unsigned n)
 
 void __wrap_hal_vgic_lr_write(struct hv_vcpu *vcpu, unsigned n, uint64_t val)
 {
+	if (sink == NULL) {
+		__real_hal_vgic_lr_write(vcpu, n, val);
+		return;
+	}
 	if (on()) {
 		uint64_t a[2] = {n, val};
 		emit(TRACE_LR_WRITE, vcpu_pcpu(vcpu), a, 2);
@@ -458,6 +488,8 @@ void __wrap_hal_console_write(const char *s, size_t len)
 
 void *__wrap_hal_phys_map(paddr_t pa, uint64_t size)
 {
+	if (sink == NULL)
+		return __real_hal_phys_map(pa, size);
 	me()->in_hal++;
 	void *p = __real_hal_phys_map(pa, size);
 	me()->in_hal--;
