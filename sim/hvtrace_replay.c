@@ -168,6 +168,10 @@ static struct {
 	unsigned acked;	      /* the preempted thread is in the handler */
 	bool stop;	      /* the replay is over */
 	bool sequential;      /* --sequential: whole runs, in start order */
+	/* A thread parked until a global event (park "I@K"): it gets the
+	 * token back once every event before release[id] is consumed, 0
+	 * when none. */
+	size_t release[SCHED_IDS];
 	pthread_t watchdog;
 	bool watching;
 } sched = {.mu = PTHREAD_MUTEX_INITIALIZER, .preempted = SCHED_IDS};
@@ -202,6 +206,11 @@ static unsigned who_next(void)
 	if (sched.stop || replay_diverged() || replay_ran_out() ||
 	    st.next >= st.count)
 		return SCHED_MAIN;
+	for (unsigned id = 0; id < SCHED_IDS; id++)
+		if (sched.release[id] != 0 && sched.release[id] <= st.next) {
+			sched.release[id] = 0;
+			return id;
+		}
 	unsigned c = store_pcpu(&st, st.next);
 	if (c != TRACE_PCPU_NONE && c >= HV_MAX_CPUS) {
 		struct trace_ev ev;
@@ -238,30 +247,41 @@ static void pass_and_wait(void)
  * i, a pCPU whose next event is not the next one may go on at once
  * (default: on hardware it computes right after its HAL call returns)
  * or only just before its own next event (the QEMU thread behind it may
- * have been descheduled). Such an i, taken holding no lock, is a choice
- * point; `park` lists those where the replay makes the second choice.
- * The search in replay_main() finds them when the default diverges.
+ * have been descheduled), or just before some later event of another
+ * pCPU (it computed meanwhile: a state another pCPU polls flips between
+ * two of its polls). Such an i, taken holding no lock, is a choice
+ * point; `park` lists those where the replay does not go on at once,
+ * each with `until`: 0 for "before its own next event", else the event
+ * before which it goes on. The search in replay_main() finds them when
+ * the default diverges.
  */
 static struct {
-	size_t *park; /* sorted event indexes */
+	size_t *park;  /* sorted event indexes */
+	size_t *until; /* per park */
 	size_t park_count;
 	size_t *seen; /* choice points met, in order */
 	size_t seen_count, seen_cap;
 } choices;
 
-static bool is_park(size_t i)
+/* The index of park i in choices, or SIZE_MAX. */
+static size_t park_find(size_t i)
 {
 	size_t lo = 0, hi = choices.park_count;
 	while (lo < hi) {
 		size_t m = lo + (hi - lo) / 2;
 		if (choices.park[m] == i)
-			return true;
+			return m;
 		if (choices.park[m] < i)
 			lo = m + 1;
 		else
 			hi = m;
 	}
-	return false;
+	return SIZE_MAX;
+}
+
+static bool is_park(size_t i)
+{
+	return park_find(i) != SIZE_MAX;
 }
 
 static void choice_point(size_t i)
@@ -273,8 +293,26 @@ static void choice_point(size_t i)
 	if (grow((void **)&choices.seen, &choices.seen_cap,
 		 choices.seen_count + 1, sizeof(size_t)))
 		choices.seen[choices.seen_count++] = i;
-	if (is_park(i))
-		pass_and_wait();
+	size_t k = park_find(i);
+	if (k == SIZE_MAX)
+		return;
+	if (choices.until[k] != 0) {
+		pthread_mutex_lock(&sched.mu);
+		sched.release[my_id] = choices.until[k];
+		pthread_mutex_unlock(&sched.mu);
+	}
+	pass_and_wait();
+}
+
+/* True when a thread parked until a global event may go on now. */
+static bool release_due(void)
+{
+	bool due = false;
+	pthread_mutex_lock(&sched.mu);
+	for (unsigned id = 0; id < SCHED_IDS && !due; id++)
+		due = sched.release[id] != 0 && sched.release[id] <= st.next;
+	pthread_mutex_unlock(&sched.mu);
+	return due;
 }
 
 static bool src_peek(void *ctx, struct trace_ev *ev)
@@ -298,7 +336,7 @@ static bool src_next(void *ctx, struct trace_ev *ev)
 	while (!sched.sequential && !locks_held() && !replay_diverged()) {
 		while (s->next < s->count && s->done[s->next])
 			s->next++;
-		if (s->next == i)
+		if (s->next == i && !release_due())
 			break;
 		pass_and_wait();
 	}
@@ -645,11 +683,15 @@ static int replay_run(const struct trace_header_info *h,
 	if (!quiet && choices.park_count > 0) {
 		fprintf(stderr,
 			"hvtrace: replay: interleaving: %zu pCPU(s) went on "
-			"only just before their next event after event",
+			"later than at once (just before their next event, "
+			"or before event K for I@K) after event",
 			choices.park_count);
-		for (size_t k = 0; k < choices.park_count; k++)
+		for (size_t k = 0; k < choices.park_count; k++) {
 			fprintf(stderr, "%s%zu", k ? "," : " ",
 				choices.park[k]);
+			if (choices.until[k] != 0)
+				fprintf(stderr, "@%zu", choices.until[k]);
+		}
 		fprintf(stderr,
 			" (%u attempts; replay it alone with --park-after "
 			"and that list)\n",
@@ -713,32 +755,34 @@ static void attempt_report(bool ok)
 		_exit(EXIT_USAGE);
 }
 
-static int cmp_size(const void *a, const void *b)
+static bool park_add(size_t i, size_t until)
 {
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static bool park_add(size_t i)
-{
-	size_t cap = choices.park_count;
+	size_t cap = choices.park_count, cap2 = choices.park_count, k;
 	if (!grow((void **)&choices.park, &cap, choices.park_count + 1,
+		  sizeof(size_t)) ||
+	    !grow((void **)&choices.until, &cap2, choices.park_count + 1,
 		  sizeof(size_t)))
 		return false;
-	choices.park[choices.park_count++] = i;
-	qsort(choices.park, choices.park_count, sizeof(size_t), cmp_size);
+	for (k = choices.park_count; k > 0 && choices.park[k - 1] > i; k--) {
+		choices.park[k] = choices.park[k - 1];
+		choices.until[k] = choices.until[k - 1];
+	}
+	choices.park[k] = i;
+	choices.until[k] = until;
+	choices.park_count++;
 	return true;
 }
 
 static void park_drop(size_t i)
 {
-	for (size_t k = 0; k < choices.park_count; k++)
-		if (choices.park[k] == i) {
-			memmove(&choices.park[k], &choices.park[k + 1],
-				(choices.park_count - k - 1) * sizeof(size_t));
-			choices.park_count--;
-			return;
-		}
+	size_t k = park_find(i);
+	if (k == SIZE_MAX)
+		return;
+	memmove(&choices.park[k], &choices.park[k + 1],
+		(choices.park_count - k - 1) * sizeof(size_t));
+	memmove(&choices.until[k], &choices.until[k + 1],
+		(choices.park_count - k - 1) * sizeof(size_t));
+	choices.park_count--;
 }
 
 static bool attempt(const struct trace_header_info *h,
@@ -781,6 +825,47 @@ static bool attempt(const struct trace_header_info *h,
 	return true;
 }
 
+/* Distances before the divergence tried as release points. */
+static const size_t release_back[] = {1, 2, 3, 4, 6, 8, 12, 16, 24, 32};
+
+/*
+ * When no new park helps: a parked pCPU may have computed between two
+ * events of another (a vCPU state another pCPU polls flipped between two
+ * polls). Tries, for the latest parks, going on just before an event
+ * shortly before the divergence instead. Returns true when an attempt
+ * got further (cur updated), false when none did.
+ */
+static bool release_search(const struct trace_header_info *h,
+			   const struct replay_source *rs,
+			   const struct replay_image *im, unsigned n,
+			   const struct replay_platform *plat, bool partial,
+			   struct attempt *cur, unsigned *tries)
+{
+	struct attempt next;
+	unsigned back = 0;
+	for (size_t k = choices.park_count; k-- > 0 && back < SEARCH_BACK;) {
+		size_t at = choices.park[k], was = choices.until[k];
+		if (was != 0)
+			continue;
+		back++;
+		for (size_t j = 0; j < HV_ARRAY_SIZE(release_back); j++) {
+			if (cur->reached < release_back[j] + at + 1 ||
+			    *tries >= SEARCH_TRIES)
+				break;
+			choices.until[k] = (size_t)cur->reached -
+					   release_back[j];
+			(*tries)++;
+			if (attempt(h, rs, im, n, plat, partial, &next) &&
+			    (next.ok || next.reached > cur->reached)) {
+				*cur = next;
+				return true;
+			}
+		}
+		choices.until[k] = was;
+	}
+	return false;
+}
+
 /* Finds park choices under which every decision matches (or the ones that
  * get furthest); leaves them in `choices` for the final replay. */
 static int search(const struct trace_header_info *h,
@@ -802,7 +887,7 @@ static int search(const struct trace_header_info *h,
 			if (d >= cur.reached || is_park(d))
 				continue;
 			back++;
-			if (!park_add(d))
+			if (!park_add(d, 0))
 				return EXIT_USAGE;
 			tries++;
 			if (!attempt(h, rs, im, n, plat, partial, &next))
@@ -814,7 +899,8 @@ static int search(const struct trace_header_info *h,
 			}
 			park_drop(d);
 		}
-		if (!better)
+		if (!better &&
+		    !release_search(h, rs, im, n, plat, partial, &cur, &tries))
 			break;
 	}
 	search_tries = tries;
@@ -852,7 +938,15 @@ static int replay_main(int argc, char **argv)
 			for (char *p = argv[++i]; *p != '\0';) {
 				char *end;
 				unsigned long long v = strtoull(p, &end, 10);
-				if (end == p || !park_add((size_t)v))
+				unsigned long long u = 0;
+				if (end != p && *end == '@') {
+					char *e2;
+					u = strtoull(end + 1, &e2, 10);
+					if (e2 == end + 1)
+						return EXIT_USAGE;
+					end = e2;
+				}
+				if (end == p || !park_add((size_t)v, (size_t)u))
 					return EXIT_USAGE;
 				p = *end == ',' ? end + 1 : end;
 				if (end == p && *p != '\0')
@@ -871,7 +965,9 @@ static int replay_main(int argc, char **argv)
 			       "  --no-search  one replay with the default "
 			       "interleaving, no search\n"
 			       "  --park-after LIST  one replay with these "
-			       "choice points (a search's result)\n");
+			       "choice points (a search's result: I parks "
+			       "after event I until the pCPU's next event, "
+			       "I@K until event K)\n");
 			return 0;
 		} else if (argv[i][0] == '-' || path != NULL) {
 			fprintf(stderr, "hvtrace: replay: unexpected '%s'\n",
