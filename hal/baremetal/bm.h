@@ -102,6 +102,11 @@ struct bm_vcpu {
 	/* List registers written from another pCPU, loaded at entry. */
 	uint32_t lr_pending; /* bit n: lr[n] */
 	uint64_t lr[16];
+	/* Set by bm_exit_fast() when it handled an exit in place but the
+	 * guest must not be re-entered directly: hal_vcpu_run() returns
+	 * HV_EXIT_HANDLED with `action`. */
+	bool handled;
+	enum hv_action action;
 };
 
 /* Per physical CPU data; TPIDR_EL2 points at the running CPU's entry. */
@@ -123,6 +128,16 @@ void bm_secondary_entry(void);
  * and EL1 state already set) and returns at its next exit with the full
  * guest context saved in *ctx; the result is a BM_EXIT_* code. */
 unsigned bm_guest_enter(struct bm_vcpu *ctx);
+
+/*
+ * The exit fast path, called by vectors.S on a synchronous exit with the
+ * whole guest context saved in *ctx, still inside bm_guest_enter(): hands
+ * the exit to the core in place (hv_exit_inplace). True: the guest is
+ * entered again at once from *ctx. False: bm_guest_enter() returns
+ * BM_EXIT_SYNC as usual (ctx->handled says whether the core already
+ * decided the exit).
+ */
+bool bm_exit_fast(struct bm_vcpu *ctx);
 
 /* Linker-script symbols. */
 extern char __image_start[], __image_end[], __text_end[];
@@ -279,6 +294,13 @@ void bm_trace_panic(void);
 /* On request (hal_trace_snapshot): prints a snapshot; false without the
  * recorder. */
 bool bm_trace_snapshot(void);
+/*
+ * Whether synchronous exits take the fast path (bm_exit_fast): true in the
+ * plain image, false with the recorder, whose core-only replay expects
+ * every exit the core sees as a run of its own (hal/replay replays
+ * hv_exit_handle() fast-path exits, not hv_exit_inplace()).
+ */
+extern const bool bm_fast_exits;
 
 #endif /* __ASSEMBLER__ */
 

@@ -19,6 +19,7 @@
 #include <hv/arm64/sysreg.h>
 #include <hv/arm64/vtcr.h>
 #include <hv/cell.h>
+#include <hv/hv.h>
 #include <hv/check.h>
 #include <hv/lib.h>
 #include <hv/print.h>
@@ -575,26 +576,59 @@ void hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 	}
 	ctx->el1_dirty = 0;
 
+	ctx->handled = false;
 	code = bm_guest_enter(ctx);
+	if (ctx->handled) {
+		*exit = (struct hv_exit){.kind = HV_EXIT_HANDLED,
+					 .action = ctx->action};
+		return;
+	}
 
-	memset(exit, 0, sizeof(*exit));
 	switch (code) {
 	case BM_EXIT_SYNC:
 	case BM_EXIT_SERROR:
 		/* ESR_EL2 has EC 0x2f for an SError: the core reports it. */
-		exit->kind = HV_EXIT_SYNC;
-		exit->esr = READ_SYSREG(esr_el2);
-		exit->far = READ_SYSREG(far_el2);
-		exit->hpfar = READ_SYSREG(hpfar_el2);
+		*exit = (struct hv_exit){
+			.kind = HV_EXIT_SYNC,
+			.esr = READ_SYSREG(esr_el2),
+			.far = READ_SYSREG(far_el2),
+			.hpfar = READ_SYSREG(hpfar_el2),
+		};
 		break;
 	default:
 		/* Acknowledged now, while nothing else can be taken. */
+		*exit = (struct hv_exit){.kind = HV_EXIT_IRQ};
 		bm_gic_ack(exit, code == BM_EXIT_FIQ);
 		break;
 	}
 	/* HCR_EL2 keeps the guest's value while EL2 handles the exit: its
 	 * stage-2 and trap controls act on EL1/EL0 only, and EL2 runs
 	 * with every exception masked (see live_hcr above). */
+}
+
+bool bm_exit_fast(struct bm_vcpu *ctx)
+{
+	if (!bm_fast_exits)
+		return false; /* ctx->handled stays false */
+
+	struct hv_exit exit = {
+		.kind = HV_EXIT_SYNC,
+		.esr = READ_SYSREG(esr_el2),
+		.far = READ_SYSREG(far_el2),
+		.hpfar = READ_SYSREG(hpfar_el2),
+	};
+
+	/* An SError (EC 0x2f) arrives through its own vector, never here. */
+	ctx->handled = true;
+	if (!hv_exit_inplace(ctx->vcpu, &exit, &ctx->action))
+		return false;
+	/* What hal_vcpu_run() does before an entry: nothing to do unless the
+	 * exit reset the vCPU or left EL1 or LR state for the entry. */
+	if (ctx->el1_reset || ctx->gic_reset || ctx->lr_pending != 0 ||
+	    ctx->el1_dirty != 0 || live_hcr[ctx->vcpu->pcpu] != ctx->hcr)
+		return false;
+	ctx->handled = false;
+	return true;
 }
 
 static int el1_index(enum hv_reg reg)

@@ -290,6 +290,8 @@ __attribute__((weak)) bool bm_trace_snapshot(void)
 	return false;
 }
 
+__attribute__((weak)) const bool bm_fast_exits = true;
+
 void bm_main(uint64_t dtb_pa)
 {
 	const void *fdt = (const void *)(uintptr_t)dtb_pa;

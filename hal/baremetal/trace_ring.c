@@ -194,6 +194,9 @@ static void dump(bool final, int status)
 
 /* ---- hooks main.c and hal.c call (weak no-ops in the plain image) ----- */
 
+/* Recorded runs take the slow exit path: see bm.h. */
+const bool bm_fast_exits = false;
+
 void bm_trace_start(const struct hv *hv, const void *config, size_t size)
 {
 	rec_hv = hv;

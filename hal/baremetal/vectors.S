@@ -102,6 +102,9 @@ bm_guest_enter:
 	stp	x27, x28, [sp, #80]
 	str	x0, [sp, #HOST_CTX]
 
+/* x0 = ctx: load the guest context and enter it (also the fast path's
+ * way back into the guest). */
+guest_load:
 	ldp	x1, x2, [x0, #BM_CTX_ELR_EL2]	/* ELR_EL2, SPSR_EL2 adjacent */
 	msr	elr_el2, x1
 	msr	spsr_el2, x2
@@ -128,7 +131,8 @@ bm_guest_enter:
 	isb
 	.size	bm_guest_enter, . - bm_guest_enter
 
-/* x0 = BM_EXIT_* code, [sp] = guest x0/x1, then the hypervisor frame. */
+/* x0 = BM_EXIT_* code, [sp] = guest x0/x1, then the hypervisor frame.
+ * BM_EXIT_SYNC must be 0 (the cbnz below). */
 guest_exit:
 	ldr	x1, [sp, #(16 + HOST_CTX)]
 	stp	x2, x3, [x1, #(BM_CTX_X0 + 16)]
@@ -152,6 +156,22 @@ guest_exit:
 	mrs	x3, spsr_el2
 	stp	x2, x3, [x1, #BM_CTX_ELR_EL2]
 
+	/*
+	 * Fast path for synchronous exits (docs/performance.md): the core
+	 * decides the exit right here, on this stack below the hypervisor
+	 * frame, and when it may the guest goes straight back in. The
+	 * registers x19-x29 the C code preserves hold guest values, all of
+	 * which are already in *ctx; the entry reloads everything from *ctx
+	 * (the core may have changed any of it).
+	 */
+	cbnz	x0, 2f
+	mov	x0, x1
+	bl	bm_exit_fast
+	mov	w1, w0
+	ldr	x0, [sp, #HOST_CTX]
+	cbnz	w1, guest_load
+	mov	x0, #BM_EXIT_SYNC
+2:
 	ldp	x19, x20, [sp, #16]
 	ldp	x21, x22, [sp, #32]
 	ldp	x23, x24, [sp, #48]

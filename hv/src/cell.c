@@ -272,7 +272,11 @@ bool cell_vcpu_wakeable(struct hv_vcpu *vcpu)
 
 void cell_kick_pending(struct hv_cell *cell, const struct hv_vcpu *self)
 {
-	if (!cell->cfg->has_gic)
+	/* Nothing to take (the common case): skip the lock. A racing
+	 * writer sets its bits under the lock and takes them itself in its
+	 * own call, so a stale zero here loses nothing. */
+	if (!cell->cfg->has_gic ||
+	    __atomic_load_n(&cell->vgic.kicks, __ATOMIC_RELAXED) == 0)
 		return;
 	hv_spin_lock(&cell->lock);
 	uint64_t mask = vgic_kicks_take(&cell->vgic);

@@ -77,50 +77,31 @@ static enum hv_action guest_fault(struct hv_vcpu *vcpu,
 	return HV_ACTION_STOP;
 }
 
-static enum hv_action data_abort(struct hv_vcpu *vcpu,
-				 const struct hv_exit *exit)
+/*
+ * A data abort no device emulated (or one it refused): a racing stage-2
+ * update to retry, or the cell's fault policy with a report. Out of line
+ * and cold, so the emulated-access path does not carry its frame.
+ */
+static __attribute__((noinline, cold)) enum hv_action dabt_refused(
+	struct hv_vcpu *vcpu, const struct hv_exit *exit, enum mmio_result r,
+	ipa_t ipa)
 {
+	struct hv_cell *cell = vcpu->cell;
 	uint32_t iss = ESR_EL2_ISS(exit->esr);
 	uint32_t fsc = iss & ESR_ISS_DABT_DFSC_MASK;
-	/* The faulting IPA: page from HPFAR_EL2, offset from FAR_EL2. */
-	ipa_t ipa = ipa_init(HPFAR_EL2_TO_IPA(exit->hpfar) |
-			     (exit->far & HV_PAGE_MASK));
 	char reason[96];
 
-	/* A permission fault means the page is the cell's but not writable
-	 * (or readable) by it: never MMIO. */
-	if ((fsc & ESR_FSC_TYPE_MASK) == ESR_FSC_PERM_L(0)) {
-		return guest_fault(vcpu, exit,
-				   (iss & ESR_ISS_DABT_WNR)
-					   ? "stage-2 permission fault (write)"
-					   : "stage-2 permission fault (read)");
-	}
-	/* A translation fault on an IPA the tables do map is a stage-2 update
-	 * racing with the access (a block being split, break-before-make on
-	 * another CPU): the access is legal, so let the guest retry it. */
+	/* A translation fault on an IPA the tables do map is a stage-2
+	 * update racing with the access (a block being split,
+	 * break-before-make on another CPU): the access is legal, so let the
+	 * guest retry it. (A device window is never mapped: a refusal is
+	 * the device's.) */
 	struct stage2_walk w;
-	if ((fsc & ESR_FSC_TYPE_MASK) == ESR_FSC_TRANS_L(0) &&
-	    stage2_walk(&vcpu->cell->s2, ipa, &w))
+	if (r != MMIO_REJECTED &&
+	    (fsc & ESR_FSC_TYPE_MASK) == ESR_FSC_TRANS_L(0) &&
+	    stage2_walk(&cell->s2, ipa, &w))
 		return HV_ACTION_RESUME;
-
-	/* Emulated devices are shared by the cell's vCPUs. */
-	struct hv_cell *cell = vcpu->cell;
-	hv_spin_lock(&cell->lock);
-	enum mmio_result r = mmio_emulate(vcpu, &cell->bus, exit);
-	/* The console's interrupt line follows every access (Linux drives
-	 * the PL011 by interrupts once its tty is open). */
-	if (r == MMIO_DONE && cell->cfg->has_gic && cell->cfg->has_console) {
-		/* A fixed, valid SPI: only a hypervisor bug can fail this. */
-		enum hv_err lvl = vgic_set_level(&cell->vgic, vcpu->id,
-						 BOOT_CONSOLE_INTID,
-						 pl011_irq_pending(
-							 &cell->uart));
-		CHECK(lvl == HV_OK);
-	}
-	hv_spin_unlock(&cell->lock);
 	switch (r) {
-	case MMIO_DONE:
-		return HV_ACTION_RESUME;
 	case MMIO_NO_SYNDROME:
 		hv_snprintf(
 			reason, sizeof(reason),
@@ -154,6 +135,48 @@ static enum hv_action data_abort(struct hv_vcpu *vcpu,
 	return guest_fault(vcpu, exit, reason);
 }
 
+static enum hv_action data_abort(struct hv_vcpu *vcpu,
+				 const struct hv_exit *exit)
+{
+	uint32_t iss = ESR_EL2_ISS(exit->esr);
+	uint32_t fsc = iss & ESR_ISS_DABT_DFSC_MASK;
+	/* The faulting IPA: page from HPFAR_EL2, offset from FAR_EL2. */
+	ipa_t ipa = ipa_init(HPFAR_EL2_TO_IPA(exit->hpfar) |
+			     (exit->far & HV_PAGE_MASK));
+
+	/* A permission fault means the page is the cell's but not writable
+	 * (or readable) by it: never MMIO. */
+	if ((fsc & ESR_FSC_TYPE_MASK) == ESR_FSC_PERM_L(0)) {
+		return guest_fault(vcpu, exit,
+				   (iss & ESR_ISS_DABT_WNR)
+					   ? "stage-2 permission fault (write)"
+					   : "stage-2 permission fault (read)");
+	}
+	/* Emulated devices are shared by the cell's vCPUs. Their windows
+	 * are never mapped at stage 2, so the common case, an emulated
+	 * access, needs no table walk (see dabt_refused()). */
+	struct hv_cell *cell = vcpu->cell;
+	hv_spin_lock(&cell->lock);
+	enum mmio_result r = mmio_emulate(vcpu, &cell->bus, exit);
+	/* The console's interrupt line follows every access to it (Linux
+	 * drives the PL011 by interrupts once its tty is open); no other
+	 * device changes it. */
+	if (r == MMIO_DONE && cell->cfg->has_gic && cell->cfg->has_console &&
+	    ipa_addr(ipa) - ipa_addr(cell->cfg->console_ipa) <
+		    PL011_MMIO_SIZE) {
+		/* A fixed, valid SPI: only a hypervisor bug can fail this. */
+		enum hv_err lvl = vgic_set_level(&cell->vgic, vcpu->id,
+						 BOOT_CONSOLE_INTID,
+						 pl011_irq_pending(
+							 &cell->uart));
+		CHECK(lvl == HV_OK);
+	}
+	hv_spin_unlock(&cell->lock);
+	if (r == MMIO_DONE)
+		return HV_ACTION_RESUME;
+	return dabt_refused(vcpu, exit, r, ipa);
+}
+
 static enum hv_action hvc(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 {
 	/* The hardware already points the PC past an HVC (ELR_EL2 is the
@@ -184,6 +207,27 @@ static enum hv_action smc(struct hv_vcpu *vcpu, const struct hv_exit *exit)
  * generation registers trap (IHI 0069, "ICC_SGI1R_EL1" traps); the rest of
  * the CPU interface is the hardware's (or the HAL's model of it).
  */
+/* A trapped system register access nothing here handles: ends the cell
+ * with a report naming the register (cold: out of the SGI path). */
+static __attribute__((noinline, cold)) enum hv_action sysreg_unhandled(
+	struct hv_vcpu *vcpu, const struct hv_exit *exit)
+{
+	uint32_t iss = ESR_EL2_ISS(exit->esr);
+	uint32_t reg = iss & ESR_ISS_SYS_REG_MASK;
+	bool read = (iss & ESR_ISS_SYS_READ) != 0;
+	char reason[96];
+
+	hv_snprintf(reason, sizeof(reason),
+		    "unhandled system register %s S%u_%u_C%u_C%u_%u",
+		    read ? "read" : "write", (reg >> ESR_ISS_SYS_OP0_SHIFT) & 3,
+		    (reg >> ESR_ISS_SYS_OP1_SHIFT) & 7,
+		    (reg >> ESR_ISS_SYS_CRN_SHIFT) & 15,
+		    (reg >> ESR_ISS_SYS_CRM_SHIFT) & 15,
+		    (reg >> ESR_ISS_SYS_OP2_SHIFT) & 7);
+	cell_terminate(vcpu, exit, reason);
+	return HV_ACTION_STOP;
+}
+
 static enum hv_action sysreg(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 {
 	struct hv_cell *cell = vcpu->cell;
@@ -191,7 +235,6 @@ static enum hv_action sysreg(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 	uint32_t reg = iss & ESR_ISS_SYS_REG_MASK;
 	unsigned rt = (iss & ESR_ISS_SYS_RT_MASK) >> ESR_ISS_SYS_RT_SHIFT;
 	bool read = (iss & ESR_ISS_SYS_READ) != 0;
-	char reason[96];
 
 	if (cell->cfg->has_gic &&
 	    (reg == SYSREG_ICC_SGI1R_EL1 || reg == SYSREG_ICC_ASGI1R_EL1 ||
@@ -210,15 +253,7 @@ static enum hv_action sysreg(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 		vcpu_skip_insn(vcpu);
 		return HV_ACTION_RESUME;
 	}
-	hv_snprintf(reason, sizeof(reason),
-		    "unhandled system register %s S%u_%u_C%u_C%u_%u",
-		    read ? "read" : "write", (reg >> ESR_ISS_SYS_OP0_SHIFT) & 3,
-		    (reg >> ESR_ISS_SYS_OP1_SHIFT) & 7,
-		    (reg >> ESR_ISS_SYS_CRN_SHIFT) & 15,
-		    (reg >> ESR_ISS_SYS_CRM_SHIFT) & 15,
-		    (reg >> ESR_ISS_SYS_OP2_SHIFT) & 7);
-	cell_terminate(vcpu, exit, reason);
-	return HV_ACTION_STOP;
+	return sysreg_unhandled(vcpu, exit);
 }
 
 /*
@@ -258,11 +293,22 @@ enum hv_action exit_irq(struct hv_vcpu *vcpu, uint32_t intid)
 	return HV_ACTION_RESUME;
 }
 
+/* An exception class nothing here handles: ends the cell. */
+static __attribute__((noinline, cold)) enum hv_action ec_unhandled(
+	struct hv_vcpu *vcpu, const struct hv_exit *exit)
+{
+	char reason[64];
+
+	hv_snprintf(reason, sizeof(reason), "unhandled exception class 0x%02x",
+		    (unsigned)ESR_EL2_EC(exit->esr));
+	cell_terminate(vcpu, exit, reason);
+	return HV_ACTION_STOP;
+}
+
 static enum hv_action sync_exit(struct hv_vcpu *vcpu,
 				const struct hv_exit *exit)
 {
 	unsigned ec = ESR_EL2_EC(exit->esr);
-	char reason[64];
 
 	switch (ec) {
 	case ESR_EC_HVC64:
@@ -279,10 +325,7 @@ static enum hv_action sync_exit(struct hv_vcpu *vcpu,
 	case ESR_EC_SYS64:
 		return sysreg(vcpu, exit);
 	default:
-		hv_snprintf(reason, sizeof(reason),
-			    "unhandled exception class 0x%02x", ec);
-		cell_terminate(vcpu, exit, reason);
-		return HV_ACTION_STOP;
+		return ec_unhandled(vcpu, exit);
 	}
 }
 

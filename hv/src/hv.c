@@ -278,6 +278,35 @@ static enum hv_action pcpu_run(struct hv_vcpu *vcpu)
 	return action;
 }
 
+bool hv_exit_inplace(struct hv_vcpu *vcpu, const struct hv_exit *exit,
+		     enum hv_action *action)
+{
+	struct hv_cell *cell = vcpu->cell;
+
+	/* The same order as pcpu_run(): the model takes back what the guest
+	 * did with its LRs before the exit is decided (an MMIO read of
+	 * GICR_ISACTIVER0 must see an acknowledged interrupt as active).
+	 * With no LR in use there is nothing to take back. */
+	if (cell->cfg->has_gic && !vgic_quiet(&cell->vgic, vcpu->id)) {
+		hv_spin_lock(&cell->lock);
+		vgic_sync(&cell->vgic, vcpu);
+		hv_spin_unlock(&cell->lock);
+	}
+	*action = hv_exit_handle(vcpu, exit);
+	if (cell->cfg->has_gic &&
+	    __atomic_load_n(&cell->vgic.kicks, __ATOMIC_RELAXED) != 0)
+		cell_kick_pending(cell, vcpu);
+	if (*action != HV_ACTION_RESUME ||
+	    __atomic_load_n(&vcpu->state, __ATOMIC_ACQUIRE) != HV_VCPU_RUNNING)
+		return false;
+	if (cell->cfg->has_gic && !vgic_quiet(&cell->vgic, vcpu->id)) {
+		hv_spin_lock(&cell->lock);
+		vgic_flush(&cell->vgic, vcpu);
+		hv_spin_unlock(&cell->lock);
+	}
+	return true;
+}
+
 bool hv_done(const struct hv *hv)
 {
 	for (unsigned i = 0; i < hv->cell_count; i++)

@@ -712,12 +712,17 @@ enum hv_err vgic_inject(struct vgic *vgic, unsigned vcpu_id, uint32_t intid)
 enum hv_err vgic_set_level(struct vgic *vgic, unsigned vcpu_id, uint32_t intid,
 			   bool level)
 {
-	vgic_touch(vgic);
 	struct vgic_irq *irq = irq_get(vgic, vcpu_id, intid);
 	bool was = irq != NULL && (irq->flags & VGIC_IRQ_LINE);
 
 	if (irq == NULL || intid < GIC_SGI_COUNT)
 		return HV_ERR_INVAL;
+	/* A line that stays where it was changes nothing (a HW-linked
+	 * one only reports activations): no re-flush (the PL011 line is reported after every console
+	 * access, docs/performance.md). */
+	if (was == level && !(level && (irq->flags & VGIC_IRQ_HW)))
+		return HV_OK;
+	vgic_touch(vgic);
 	if (irq->flags & VGIC_IRQ_HW) {
 		/* The physical GIC tracks the line; each call reports one
 		 * activation it forwarded to us. */
@@ -856,9 +861,16 @@ static unsigned vcpu_index(const struct vgic *vgic, const struct hv_vcpu *vcpu)
 	return vcpu->id;
 }
 
-void vgic_sync(struct vgic *vgic, struct hv_vcpu *vcpu)
+/*
+ * vgic_sync() and vgic_flush() run around every exit of a cell with a
+ * vGIC; most of the time no LR is in use and nothing changed. The work is
+ * in separate functions so that these quick cases do not pay for the
+ * register saves of the loops (docs/performance.md, EL2 exit costs).
+ */
+static __attribute__((noinline)) void sync_lrs(struct vgic *vgic,
+					       struct hv_vcpu *vcpu,
+					       unsigned id)
 {
-	unsigned id = vcpu_index(vgic, vcpu);
 	struct vgic_cpu *c = &vgic->cpu[id];
 	unsigned n;
 
@@ -901,6 +913,15 @@ void vgic_sync(struct vgic *vgic, struct hv_vcpu *vcpu)
 			irq_changed(vgic, id, c->lr_intid[n]);
 		}
 	}
+}
+
+void vgic_sync(struct vgic *vgic, struct hv_vcpu *vcpu)
+{
+	unsigned id = vcpu_index(vgic, vcpu);
+	struct vgic_cpu *c = &vgic->cpu[id];
+
+	if (c->lr_used != 0)
+		sync_lrs(vgic, vcpu, id);
 	c->synced = true;
 }
 
@@ -973,9 +994,55 @@ static uint64_t lr_value(const struct vgic_irq *irq, uint32_t intid, bool pend)
 	return v;
 }
 
+/* The flush when nothing changed since these LRs were chosen: they are
+ * still right, and the guest gets them back as they are. Only the latch
+ * of an LR still pending must go back to it, as step 4 of flush_choose()
+ * would do: vgic_sync() took it back, and leaving it in the model would
+ * deliver the interrupt a second time once the guest acknowledges the
+ * LR. */
+static __attribute__((noinline)) void flush_relatch(struct vgic *vgic,
+						    unsigned id)
+{
+	struct vgic_cpu *c = &vgic->cpu[id];
+	unsigned n;
+
+	for (n = 0; n < vgic->lr_count; n++) {
+		struct vgic_irq *irq;
+
+		if (!(c->lr_used & (UINT32_C(1) << n)) ||
+		    !(c->lr_val[n] & ICH_LR_STATE_PENDING))
+			continue;
+		irq = irq_must(vgic, id, c->lr_intid[n]);
+		if (irq->flags & VGIC_IRQ_LATCH) {
+			irq->flags |= VGIC_IRQ_LR_LATCH;
+			irq->flags &= (uint16_t)~VGIC_IRQ_LATCH;
+		}
+	}
+}
+
+static void flush_choose(struct vgic *vgic, struct hv_vcpu *vcpu, unsigned id);
+
 void vgic_flush(struct vgic *vgic, struct hv_vcpu *vcpu)
 {
 	unsigned id = vcpu_index(vgic, vcpu);
+	struct vgic_cpu *c = &vgic->cpu[id];
+
+	if (!c->synced)
+		vgic_sync(vgic, vcpu);
+	if (c->flush_gen == vgic->gen) {
+		if (c->lr_used != 0)
+			flush_relatch(vgic, id);
+	} else {
+		flush_choose(vgic, vcpu, id);
+	}
+	c->synced = false;
+}
+
+/* The full flush: choose the LRs' contents again from the model. */
+static __attribute__((noinline)) void flush_choose(struct vgic *vgic,
+						   struct hv_vcpu *vcpu,
+						   unsigned id)
+{
 	struct vgic_cpu *c = &vgic->cpu[id];
 	struct vgic_cand best[VGIC_MAX_LRS];
 	unsigned count = 0, i, n;
@@ -983,37 +1050,22 @@ void vgic_flush(struct vgic *vgic, struct hv_vcpu *vcpu)
 	uint32_t keep = 0;
 	uint32_t intid;
 
-	if (!c->synced)
-		vgic_sync(vgic, vcpu);
-	if (c->flush_gen == vgic->gen) {
-		/* Nothing changed since these LRs were chosen: they are still
-		 * right, and the guest gets them back as they are. Only the
-		 * latch of an LR still pending must go back to it, as step 4
-		 * below would do: vgic_sync() took it back, and leaving it in
-		 * the model would deliver the interrupt a second time once the
-		 * guest acknowledges the LR. */
-		for (n = 0; n < vgic->lr_count; n++) {
-			struct vgic_irq *irq;
-
-			if (!(c->lr_used & (UINT32_C(1) << n)) ||
-			    !(c->lr_val[n] & ICH_LR_STATE_PENDING))
-				continue;
-			irq = irq_must(vgic, id, c->lr_intid[n]);
-			if (irq->flags & VGIC_IRQ_LATCH) {
-				irq->flags |= VGIC_IRQ_LR_LATCH;
-				irq->flags &= (uint16_t)~VGIC_IRQ_LATCH;
-			}
-		}
-		c->synced = false;
-		return;
-	}
-
 	/* 1. Choose: every interrupt this vCPU should see, best first. */
 	for (intid = 0; intid < GIC_PRIVATE_COUNT + vgic->spi_count; intid++) {
-		struct vgic_irq *irq = irq_must(vgic, id, intid);
-		unsigned t = irq_target(vgic, id, intid);
+		struct vgic_irq *irq =
+			intid < GIC_PRIVATE_COUNT
+				? &c->private_irqs[intid]
+				: &vgic->spis[intid - GIC_SPI_FIRST];
 		struct vgic_cand cand;
+		unsigned t;
 		bool act, pend;
+
+		/* Neither pending nor active (most of them): not a
+		 * candidate, whatever its target. */
+		if (!(irq->flags & (VGIC_IRQ_LATCH | VGIC_IRQ_LR_LATCH |
+				    VGIC_IRQ_LINE | VGIC_IRQ_ACTIVE)))
+			continue;
+		t = irq_target(vgic, id, intid);
 
 		/* An interrupt sits in at most one vCPU's LRs. */
 		if (irq->lr_vcpu != VGIC_NONE && irq->lr_vcpu != id)
@@ -1088,7 +1140,6 @@ void vgic_flush(struct vgic *vgic, struct hv_vcpu *vcpu)
 	/* 5. More than fits: ask for a maintenance interrupt as soon as the
 	 * guest has drained the LRs (ICH_HCR_EL2.UIE), to refill them. */
 	hal_vgic_set_underflow(vcpu, overflow);
-	c->synced = false;
 	c->flush_gen = vgic->gen;
 }
 

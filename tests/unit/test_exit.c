@@ -268,6 +268,24 @@ START_TEST(pcpu_run_loop)
 }
 END_TEST
 
+START_TEST(exit_inplace_for_fast_paths)
+{
+	/* hv_exit_inplace decides an exit for a HAL's fast path: true (enter
+	 * the guest again at once) for a call that resumes a running vCPU,
+	 * false with the action when the call stops it. */
+	struct hv_exit e = fixture_hvc(0);
+	struct hv_vcpu *v = vcpu0(1);
+	enum hv_action a = HV_ACTION_STOP;
+	fx_set(v, HV_REG_X0, PSCI_VERSION);
+	ck_assert(hv_exit_inplace(v, &e, &a));
+	ck_assert_int_eq(a, HV_ACTION_RESUME);
+	ck_assert_uint_eq(fx_reg(v, HV_REG_X0), 0x10001);
+	fx_set(v, HV_REG_X0, PSCI_SYSTEM_OFF);
+	ck_assert(!hv_exit_inplace(v, &e, &a));
+	ck_assert_int_eq(a, HV_ACTION_STOP);
+}
+END_TEST
+
 START_TEST(cells_isolated_in_memory)
 {
 	/* Each cell's stage-2 maps its RAM IPA to its own physical pages, with
@@ -408,6 +426,7 @@ static Suite *exit_suite(void)
 	tcase_add_test(tc, sysreg_and_unknown_terminate);
 	tcase_add_test(tc, budget_and_irq_resume);
 	tcase_add_test(tc, pcpu_run_loop);
+	tcase_add_test(tc, exit_inplace_for_fast_paths);
 	suite_add_tcase(s, tc);
 	TCase *tl = tcase_create("lifecycle");
 	tcase_add_checked_fixture(tl, setup, teardown);

@@ -229,6 +229,32 @@ START_TEST(test_flush_skips_when_unchanged)
 }
 END_TEST
 
+START_TEST(test_unchanged_level_is_quiet)
+{
+	/* Reporting a level line where it already is changes nothing: the
+	 * generation stays, so vgic_quiet() holds and the next flush writes
+	 * no LR; a real change (raise) ends the quiet. */
+	enable_grp1();
+	enable_spi(40, 0x80);
+	vgic_flush(&g, &vcpus[0]);
+	ck_assert(vgic_quiet(&g, 0));
+	uint64_t gen = g.gen;
+	ck_assert_int_eq(vgic_set_level(&g, 0, 40, false), HV_OK);
+	ck_assert_uint_eq(g.gen, gen);
+	ck_assert(vgic_quiet(&g, 0));
+	unsigned writes = fake_vgic_lr_writes(&vcpus[0]);
+	vgic_sync(&g, &vcpus[0]);
+	vgic_flush(&g, &vcpus[0]);
+	ck_assert_uint_eq(fake_vgic_lr_writes(&vcpus[0]), writes);
+	ck_assert_int_eq(vgic_set_level(&g, 0, 40, true), HV_OK);
+	ck_assert(!vgic_quiet(&g, 0));
+	vgic_flush(&g, &vcpus[0]);
+	ck_assert_int_ge(lr_find(0, 40), 0);
+	/* An LR in use is never quiet: sync has something to read. */
+	ck_assert(!vgic_quiet(&g, 0));
+}
+END_TEST
+
 START_TEST(test_unchanged_flush_no_double_delivery)
 {
 	/* An edge interrupt whose LR stays pending across an exit, with no
@@ -1580,6 +1606,7 @@ static Suite *vgic_suite(void)
 	tcase_add_test(tc, test_reset_and_destroy);
 	tcase_add_test(tc, test_flush_skips_when_unchanged);
 	tcase_add_test(tc, test_unchanged_flush_no_double_delivery);
+	tcase_add_test(tc, test_unchanged_level_is_quiet);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -76,6 +76,19 @@ enum hv_action hv_pcpu_run(struct hv *hv, unsigned pcpu);
 enum hv_action hv_exit_handle(struct hv_vcpu *vcpu, const struct hv_exit *exit);
 
 /*
+ * For a HAL that handles exits in place on the vCPU's own pCPU, inside
+ * hal_vcpu_run() (the bare-metal exit fast path, docs/performance.md):
+ * does for `exit` what hv_pcpu_run() does between two hal_vcpu_run()
+ * calls of a running vCPU (vgic_sync, hv_exit_handle, kicks, vgic_flush).
+ * Returns true when the guest may be entered again at once; false when
+ * the HAL must return HV_EXIT_HANDLED with *action (RESUME included: the
+ * vCPU's state changed, or the HAL has entry work to do), which
+ * hv_pcpu_run() then acts on as usual.
+ */
+bool hv_exit_inplace(struct hv_vcpu *vcpu, const struct hv_exit *exit,
+		     enum hv_action *action);
+
+/*
  * For HAL run loops with one thread per pCPU (bare metal): called when
  * hv_pcpu_run() did not return RESUME. Sleeps (hal_vcpu_idle) while the
  * pCPU's vCPU is OFF or STOPPED or it has none, until a kick or an

@@ -195,6 +195,22 @@ unsigned vgic_sgi_write(struct vgic *vgic, unsigned self, uint64_t val,
 void vgic_flush(struct vgic *vgic, struct hv_vcpu *vcpu);
 
 /*
+ * True when vgic_sync() and vgic_flush() of vCPU `vcpu_id` (valid) would
+ * change nothing but the `synced` flag: no LR in use and no change to the
+ * model since its last flush. Read without the cell lock by the exit fast
+ * path: a change made meanwhile by another pCPU comes with a kick, and
+ * the kick's exit flushes.
+ */
+static inline bool vgic_quiet(const struct vgic *vgic, unsigned vcpu_id)
+{
+	const struct vgic_cpu *c = &vgic->cpu[vcpu_id];
+
+	return __atomic_load_n(&c->lr_used, __ATOMIC_RELAXED) == 0 &&
+	       __atomic_load_n(&c->flush_gen, __ATOMIC_RELAXED) ==
+		       __atomic_load_n(&vgic->gen, __ATOMIC_RELAXED);
+}
+
+/*
  * After `vcpu` left the guest: reads back its LRs and folds what the guest
  * did (acknowledge: pending -> active; EOI/deactivate: -> invalid) into
  * the model; LRs that became invalid are free again.
