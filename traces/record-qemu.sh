@@ -17,7 +17,7 @@ trap 'rm -rf "$tmp"' EXIT
 # A run of several pCPUs interleaves differently each time; the replay
 # scheduler's bounded search does not find every interleaving, so such a
 # guest is recorded again (up to 5 times) until its trace replays.
-for g in hello mmio stage2 hypercall irq timer rogue-terminate smp psci smp-wfi timer-wfi isolation; do
+for g in hello mmio stage2 hypercall irq timer rogue-terminate smp psci smp-wfi timer-wfi isolation pledge; do
     try=1
     while :; do
         timeout 120 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \

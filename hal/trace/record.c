@@ -65,7 +65,6 @@ static trace_sink_fn sink;
 static void *sink_ctx;
 static uint64_t count;
 static bool failed;
-static bool paused;
 /* Serialises events from several pCPUs (bare metal) into one order. */
 static struct hv_spinlock lock;
 static uint64_t console_hash = TRACE_FNV_INIT;
@@ -84,6 +83,7 @@ struct rec_cpu {
 	unsigned inside;
 	unsigned in_vcpu_run;
 	unsigned in_hal;
+	bool paused; /* trace_rec_pause() on this CPU */
 };
 #define REC_CPUS 64u
 static struct rec_cpu cpus[REC_CPUS];
@@ -110,7 +110,6 @@ void trace_rec_start(trace_sink_fn fn, void *ctx)
 	sink_ctx = ctx;
 	count = 0;
 	failed = false;
-	paused = false;
 	console_hash = TRACE_FNV_INIT;
 	for (unsigned i = 0; i < REC_CPUS; i++)
 		cpus[i] = (struct rec_cpu){.cur_pcpu = TRACE_PCPU_NONE};
@@ -136,7 +135,7 @@ static bool on(void)
 {
 	const struct rec_cpu *c = me();
 	return sink != NULL && c->inside > 0 && c->in_hal == 0 && !failed &&
-	       !paused;
+	       !c->paused;
 }
 
 static void emit(unsigned type, unsigned pcpu, const uint64_t *args, unsigned n)
@@ -202,7 +201,7 @@ void trace_host_op_end(void)
 
 void trace_rec_pause(bool on_)
 {
-	paused = on_;
+	me()->paused = on_;
 }
 
 void trace_rec_lock(void)

@@ -40,8 +40,10 @@ bool trace_rec_failed(void);
 void trace_host_op(unsigned op, unsigned cell);
 void trace_host_op_end(void);
 
-/* Stops (true) and resumes (false) recording without ending it: the
- * bare-metal recorder pauses while it prints the ring. */
+/* Stops (true) and resumes (false) recording on the calling CPU without
+ * ending it: the bare-metal recorder pauses while it prints the ring.
+ * Other CPUs keep recording (they wait for trace_rec_lock() meanwhile),
+ * so a snapshot loses none of their events. */
 void trace_rec_pause(bool on);
 
 /* The lock that orders events: held, no event is being recorded. */
