@@ -289,6 +289,24 @@ static void test_checksums(void)
 	/* incremental = one go */
 	CHECK(trace_crc32(trace_crc32(0, "1234", 4), "56789", 5) ==
 	      0xcbf43926u);
+	/* Every length and alignment against a bit-at-a-time CRC-32: the
+	 * tables and (on x86-64 with PCLMULQDQ) the folding path, which
+	 * takes 64 bytes and more, 16 at a time. */
+	static uint8_t buf[1100];
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)rnd();
+	for (size_t len = 0; len <= 1024; len += len < 200 ? 1 : 61) {
+		for (size_t off = 0; off < 8; off += 3) {
+			uint32_t seed = (uint32_t)rnd(), ref = ~seed;
+			for (size_t i = 0; i < len; i++) {
+				ref ^= buf[off + i];
+				for (int k = 0; k < 8; k++)
+					ref = (ref >> 1) ^
+					      (0xedb88320u & (0u - (ref & 1u)));
+			}
+			CHECK(trace_crc32(seed, buf + off, len) == ~ref);
+		}
+	}
 	CHECK(trace_fnv1a(TRACE_FNV_INIT, "", 0) == TRACE_FNV_INIT);
 	CHECK(trace_fnv1a(TRACE_FNV_INIT, "a", 1) == 0xaf63dc4c8601ec8cu);
 	CHECK(trace_fnv1a(TRACE_FNV_INIT, "foobar", 6) == 0x85944171f73967e8u);
