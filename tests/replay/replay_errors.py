@@ -18,6 +18,9 @@ import sys
 import tempfile
 import zlib
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from checks import expect, failed  # noqa: E402
+
 REG_WRITE = 6
 
 
@@ -58,16 +61,6 @@ def change_first_reg_write(data):
                 return bytes(data), seq
             p += 12 + 8 * nargs
     raise SystemExit("no register write in the trace")
-
-
-failures = []
-
-
-def expect(what, ok, detail):
-    print(("PASS " if ok else "FAIL ") + what)
-    if not ok:
-        print("  " + detail.strip().replace("\n", "\n  "))
-        failures.append(what)
 
 
 def main():
@@ -124,7 +117,7 @@ def main():
         rc, out, err = run([a.hvsim, "--replay", str(good), a.config])
         expect("the untouched trace replays identically",
                rc == 0 and "replay identical" in err, err)
-    return 1 if failures else 0
+    return 1 if failed() else 0
 
 
 if __name__ == "__main__":

@@ -22,6 +22,9 @@ import sys
 import tempfile
 import zlib
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from checks import expect, failed  # noqa: E402
+
 RUN_EXIT, LR_WRITE, KICK = 2, 9, 15
 MAX_PAYLOAD = 1 << 20
 
@@ -93,16 +96,6 @@ def corrupt(events):
     raise SystemExit("no kick followed by an LR write in the trace")
 
 
-failures = []
-
-
-def expect(what, ok, detail):
-    print(("PASS " if ok else "FAIL ") + what)
-    if not ok:
-        print("  " + detail.strip().replace("\n", "\n  "))
-        failures.append(what)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--hvtrace", required=True)
@@ -138,7 +131,7 @@ def main():
         expect(f"a corrupted interleaving (an SGI taken at event {w} before "
                "it was sent) is reported as a divergence, not a hang",
                rc == 1 and "divergence at event" in err, err)
-    return 1 if failures else 0
+    return 1 if failed() else 0
 
 
 if __name__ == "__main__":
