@@ -568,13 +568,13 @@ static int host_op(struct hv *h, const struct trace_ev *ev)
 	struct hv_cell *c = &h->cells[ev->args[1]];
 	switch (ev->args[0]) {
 	case TRACE_OP_STOP:
-		return mgmt_stop(c, NULL);
+		return (int)mgmt_stop(c, NULL);
 	case TRACE_OP_START:
-		return mgmt_start(c, NULL);
+		return (int)mgmt_start(c, NULL);
 	case TRACE_OP_RESTART:
-		return mgmt_restart(c, NULL);
+		return (int)mgmt_restart(c, NULL);
 	case TRACE_OP_DESTROY:
-		return mgmt_destroy(c, NULL);
+		return (int)mgmt_destroy(c, NULL);
 	default:
 		replay_diverge("event %llu: unknown host operation %llu",
 			       (unsigned long long)ev->seq,

@@ -911,7 +911,7 @@ static uint32_t on_sys(struct sim_vcpu *sv, uc_arm64_reg reg,
 			  &out))
 		return 0;
 	if (read && reg != UC_ARM64_REG_XZR)
-		uc_set(sv, reg, out);
+		uc_set(sv, (int)reg, out);
 	return 1;
 }
 
