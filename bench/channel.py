@@ -149,7 +149,11 @@ def main():
         print("SKIP: neither --hvsim nor --qemu given")
         return 77
     result = {}
-    rows = []
+    figs = []
+
+    def fig(name, value, unit, note):
+        figs.append(benchlib.figure(name, value, unit, note=note,
+                                    group="channel"))
     with tempfile.TemporaryDirectory(prefix="cellvisor-chan-") as tmp:
         shutil.copyfile(os.path.join(a.guests, "chan.bin"),
                         os.path.join(tmp, "chan.bin"))
@@ -172,10 +176,10 @@ def main():
             result["sim"] = {"messages": a.sim_count, "runs": runs,
                              "wall_median": w, "msgs_per_s": a.sim_count / w,
                              "doorbells_per_s": d / w}
-            rows += [("sim: messages/s", a.sim_count / w,
-                      f"{a.sim_count} msgs, median wall {w:.3f} s"),
-                     ("sim: doorbells/s", d / w,
-                      f"median {d:.0f} doorbells per run")]
+            fig("sim: messages/s", a.sim_count / w, "messages/s",
+                f"{a.sim_count} msgs, median wall {w:.3f} s")
+            fig("sim: doorbells/s", d / w, "doorbells/s",
+                f"median {d:.0f} doorbells per run")
         if a.qemu and a.image:
             bundles = {}
             for name, count in (("msgs", a.qemu_count), ("base", 1)):
@@ -208,18 +212,13 @@ def main():
                               else None,
                               "doorbells_per_s": d / net if net > 0
                               else None}
-            rows.append(("qemu: messages/s (whole run)", a.qemu_count / gross,
-                         f"{a.qemu_count} msgs, median {gross:.3f} s"))
+            fig("qemu: messages/s (whole run)", a.qemu_count / gross,
+                "messages/s", f"{a.qemu_count} msgs, median {gross:.3f} s")
             if net > 0:
-                rows += [("qemu: messages/s (minus 1-msg run)",
-                          a.qemu_count / net,
-                          f"net {net:.3f} s (1-msg run {base:.3f} s)"),
-                         ("qemu: doorbells/s (minus 1-msg run)", d / net,
-                          f"median {d:.0f} doorbells per run")]
-    figs = [benchlib.figure(name, val,
-                            name.split(": ")[1].split(" ")[0],
-                            note=ref, group="channel")
-            for name, val, ref in rows]
+                fig("qemu: messages/s (minus 1-msg run)", a.qemu_count / net,
+                    "messages/s", f"net {net:.3f} s (1-msg run {base:.3f} s)")
+                fig("qemu: doorbells/s (minus 1-msg run)", d / net,
+                    "doorbells/s", f"median {d:.0f} doorbells per run")
     print()
     benchlib.table(figs, sys.stdout)
     if a.json:
