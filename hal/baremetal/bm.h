@@ -12,11 +12,20 @@
 #define BM_EXIT_IRQ 1
 #define BM_EXIT_FIQ 2
 #define BM_EXIT_SERROR 3
+/* ... and what bm_exit_fast() adds: the core decided a synchronous exit in
+ * place but the guest must not be entered at once (hal_vcpu_run() returns
+ * HV_EXIT_HANDLED with ctx->action). */
+#define BM_EXIT_HANDLED 4
+/* bm_exit_fast() results that stay inside vectors.S: enter the guest
+ * again from *ctx; or save x19-x29 too and call again (full context). */
+#define BM_FAST_ENTER 5
+#define BM_FAST_SAVE_ALL 6
 
 /* Offsets into struct bm_vcpu for vectors.S; checked in hal.c. */
 #define BM_CTX_X0 0
 #define BM_CTX_ELR_EL2 248
 #define BM_CTX_SPSR_EL2 256
+#define BM_CTX_EL1_RESET 314
 
 /* Offsets into struct bm_pcpu for boot.S; checked in main.c. */
 #define BM_PCPU_STACK_TOP 0
@@ -85,27 +94,39 @@ struct bm_vcpu {
 	uint64_t elr_el2;
 	uint64_t spsr_el2;
 	uint64_t el1[BM_EL1_COUNT];
-	unsigned el1_dirty; /* bit n: el1[n] must be loaded at entry */
-	bool el1_reset;	    /* load the whole EL1 reset state at entry */
-	bool in_use;
+	_Static_assert(BM_EL1_COUNT <= 16, "el1_dirty has 16 bits");
+	/* Work hal_vcpu_run() does before the next entry. The exit fast path
+	 * enters the guest again directly only while all of it is zero,
+	 * which it tests with one load of entry_work. */
+	union {
+		struct {
+			/* bit n: el1[n] must be loaded at entry */
+			uint16_t el1_dirty;
+			/* load the whole EL1 reset state at entry (also the
+			 * only time `hcr` below changes) */
+			bool el1_reset;
+			/* The virtual CPU interface is reset (active
+			 * priorities, VMCR, orphaned active timer PPIs; not
+			 * the LRs, which the core owns) at the next touch on
+			 * the vCPU's own pCPU: entry or an LR access. */
+			bool gic_reset;
+			/* List registers written from another pCPU, loaded
+			 * at entry: bit n is lr[n]. */
+			uint32_t lr_pending;
+		};
+		uint64_t entry_work;
+	};
 	struct hv_vcpu *vcpu;
 	uint64_t hcr;	 /* HCR_EL2 while it runs (TWI per the cell's wfi) */
 	uint64_t vmpidr; /* VMPIDR_EL2 = vcpu_mpidr() */
 	/* CNTVOFF_EL2 of the cell. vCPU 0's copy is the cell's: chosen at
 	 * its first reset (cntvoff_valid), inherited by the others. */
 	uint64_t cntvoff;
-	bool cntvoff_valid;
-	/* The virtual CPU interface is reset (active priorities, VMCR,
-	 * orphaned active timer PPIs; not the LRs, which the core owns) at
-	 * the next touch on the vCPU's own pCPU: entry or an LR access. */
-	bool gic_reset;
-	/* List registers written from another pCPU, loaded at entry. */
-	uint32_t lr_pending; /* bit n: lr[n] */
 	uint64_t lr[16];
-	/* Set by bm_exit_fast() when it handled an exit in place but the
-	 * guest must not be re-entered directly: hal_vcpu_run() returns
-	 * HV_EXIT_HANDLED with `action`. */
-	bool handled;
+	bool cntvoff_valid;
+	bool in_use;
+	/* What the core decided for an exit bm_exit_fast() returned
+	 * BM_EXIT_HANDLED for. */
 	enum hv_action action;
 };
 
@@ -126,18 +147,22 @@ void bm_secondary_entry(void);
 
 /* Enters the guest whose context is `ctx` on this CPU (VTTBR_EL2, HCR_EL2
  * and EL1 state already set) and returns at its next exit with the full
- * guest context saved in *ctx; the result is a BM_EXIT_* code. */
+ * guest context saved in *ctx; the result is a BM_EXIT_* code (HANDLED:
+ * bm_exit_fast() had the core decide it). */
 unsigned bm_guest_enter(struct bm_vcpu *ctx);
 
 /*
- * The exit fast path, called by vectors.S on a synchronous exit with the
- * whole guest context saved in *ctx, still inside bm_guest_enter(): hands
- * the exit to the core in place (hv_exit_inplace). True: the guest is
- * entered again at once from *ctx. False: bm_guest_enter() returns
- * BM_EXIT_SYNC as usual (ctx->handled says whether the core already
- * decided the exit).
+ * The exit fast path, called by vectors.S on a synchronous exit, still
+ * inside bm_guest_enter(): hands the exit to the core in place
+ * (hv_exit_inplace). With `partial`, only the registers a C call may
+ * clobber (x0-x18, x30, ELR_EL2, SPSR_EL2) are saved in *ctx and x19-x29
+ * still hold the guest's values; exits whose handling might touch those
+ * get BM_FAST_SAVE_ALL, and vectors.S saves them and calls again without
+ * `partial`. Otherwise: BM_FAST_ENTER (enter the guest again at once),
+ * BM_EXIT_HANDLED (the core decided; *ctx is entered through
+ * hal_vcpu_run()) or BM_EXIT_SYNC (the core has not seen the exit).
  */
-bool bm_exit_fast(struct bm_vcpu *ctx);
+unsigned bm_exit_fast(struct bm_vcpu *ctx, bool partial);
 
 /* Linker-script symbols. */
 extern char __image_start[], __image_end[], __text_end[];

@@ -37,6 +37,8 @@ _Static_assert(offsetof(struct bm_vcpu, elr_el2) == BM_CTX_ELR_EL2,
 	       "BM_CTX_ELR_EL2");
 _Static_assert(offsetof(struct bm_vcpu, spsr_el2) == BM_CTX_SPSR_EL2,
 	       "BM_CTX_SPSR_EL2");
+_Static_assert(offsetof(struct bm_vcpu, el1_reset) == BM_CTX_EL1_RESET,
+	       "BM_CTX_EL1_RESET");
 _Static_assert(BM_CTX_SPSR_EL2 == BM_CTX_ELR_EL2 + 8,
 	       "ELR/SPSR loaded as a pair");
 
@@ -576,9 +578,8 @@ void hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 	}
 	ctx->el1_dirty = 0;
 
-	ctx->handled = false;
 	code = bm_guest_enter(ctx);
-	if (ctx->handled) {
+	if (code == BM_EXIT_HANDLED) {
 		*exit = (struct hv_exit){.kind = HV_EXIT_HANDLED,
 					 .action = ctx->action};
 		return;
@@ -606,29 +607,65 @@ void hal_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 	 * with every exception masked (see live_hcr above). */
 }
 
-bool bm_exit_fast(struct bm_vcpu *ctx)
+/*
+ * Whether the core can decide an exit with syndrome `esr` while the
+ * guest's x19-x29 are still in the CPU (bm_exit_fast, `partial`): it then
+ * reads and writes no general-purpose register but x0-x18 and x30. True
+ * for hypercalls and SMCCC calls (arguments and results in x0-x17), WFI
+ * and WFE, and MMIO and trapped system register accesses whose transfer
+ * register is not one of x19-x29. An MMIO access without a syndrome
+ * (ISV = 0) may be decoded from the instruction, which can name any
+ * register, so it is not.
+ */
+static bool exit_touches_low_gprs_only(uint64_t esr)
 {
-	if (!bm_fast_exits)
-		return false; /* ctx->handled stays false */
+	/* Exception classes whose handling uses no transfer register. */
+	const uint64_t no_rt = (UINT64_C(1) << ESR_EC_HVC64) |
+			       (UINT64_C(1) << ESR_EC_SMC64) |
+			       (UINT64_C(1) << ESR_EC_WFX);
+	unsigned ec = ESR_EL2_EC(esr);
+	uint32_t iss = ESR_EL2_ISS(esr);
+	unsigned rt;
 
-	struct hv_exit exit = {
-		.kind = HV_EXIT_SYNC,
-		.esr = READ_SYSREG(esr_el2),
-		.far = READ_SYSREG(far_el2),
-		.hpfar = READ_SYSREG(hpfar_el2),
-	};
+	if ((no_rt >> ec) & 1u)
+		return true;
+	if (ec == ESR_EC_DABT_LOW && (iss & ESR_ISS_DABT_ISV) != 0)
+		rt = (iss & ESR_ISS_DABT_SRT_MASK) >> ESR_ISS_DABT_SRT_SHIFT;
+	else if (ec == ESR_EC_SYS64)
+		rt = (iss & ESR_ISS_SYS_RT_MASK) >> ESR_ISS_SYS_RT_SHIFT;
+	else
+		return false;
+	return rt < 19 || rt > 29;
+}
+
+unsigned bm_exit_fast(struct bm_vcpu *ctx, bool partial)
+{
+	struct hv_exit exit;
+
+	if (!bm_fast_exits)
+		return partial ? BM_FAST_SAVE_ALL : BM_EXIT_SYNC;
+	/* Only the fields a synchronous exit has (the rest is never read).
+	 * Of the classes a partial exit can have, only a data abort sets
+	 * FAR_EL2 and HPFAR_EL2. */
+	exit.kind = HV_EXIT_SYNC;
+	exit.esr = READ_SYSREG(esr_el2);
+	if (partial && !exit_touches_low_gprs_only(exit.esr))
+		return BM_FAST_SAVE_ALL;
+	if (!partial || ESR_EL2_EC(exit.esr) == ESR_EC_DABT_LOW) {
+		exit.far = READ_SYSREG(far_el2);
+		exit.hpfar = READ_SYSREG(hpfar_el2);
+	} else {
+		exit.far = 0;
+		exit.hpfar = 0;
+	}
 
 	/* An SError (EC 0x2f) arrives through its own vector, never here. */
-	ctx->handled = true;
 	if (!hv_exit_inplace(ctx->vcpu, &exit, &ctx->action))
-		return false;
+		return BM_EXIT_HANDLED;
 	/* What hal_vcpu_run() does before an entry: nothing to do unless the
-	 * exit reset the vCPU or left EL1 or LR state for the entry. */
-	if (ctx->el1_reset || ctx->gic_reset || ctx->lr_pending != 0 ||
-	    ctx->el1_dirty != 0 || live_hcr[ctx->vcpu->pcpu] != ctx->hcr)
-		return false;
-	ctx->handled = false;
-	return true;
+	 * exit reset the vCPU (the only change of its HCR_EL2) or left EL1
+	 * or LR state for the entry. */
+	return ctx->entry_work == 0 ? BM_FAST_ENTER : BM_EXIT_HANDLED;
 }
 
 static int el1_index(enum hv_reg reg)
@@ -651,19 +688,14 @@ static int el1_index(enum hv_reg reg)
 	}
 }
 
-uint64_t hal_vcpu_reg_read(struct hv_vcpu *vcpu, enum hv_reg reg)
+/* The EL1 registers' half of hal_vcpu_reg_read/write: out of line, so
+ * that the general-purpose half inlines into the exit path. */
+static __attribute__((noinline)) uint64_t el1_reg_read(struct hv_vcpu *vcpu,
+						       enum hv_reg reg)
 {
 	struct bm_vcpu *ctx = vcpu->hal;
-	int e;
+	int e = el1_index(reg);
 
-	CHECK(ctx != NULL);
-	if ((unsigned)reg <= HV_REG_X30)
-		return ctx->x[reg];
-	if (reg == HV_REG_PC)
-		return ctx->elr_el2;
-	if (reg == HV_REG_PSTATE)
-		return ctx->spsr_el2;
-	e = el1_index(reg);
 	CHECK(e >= 0);
 	/* A value written but not yet loaded, or a vCPU whose registers
 	 * live on another CPU: the saved copy is the best answer. */
@@ -672,31 +704,52 @@ uint64_t hal_vcpu_reg_read(struct hv_vcpu *vcpu, enum hv_reg reg)
 	return el1_read((enum bm_el1_reg)e);
 }
 
-void hal_vcpu_reg_write(struct hv_vcpu *vcpu, enum hv_reg reg, uint64_t val)
+static __attribute__((noinline)) void el1_reg_write(struct hv_vcpu *vcpu,
+						    enum hv_reg reg,
+						    uint64_t val)
 {
 	struct bm_vcpu *ctx = vcpu->hal;
-	int e;
+	int e = el1_index(reg);
 
-	CHECK(ctx != NULL);
-	if ((unsigned)reg <= HV_REG_X30) {
-		ctx->x[reg] = val;
-		return;
-	}
-	if (reg == HV_REG_PC) {
-		ctx->elr_el2 = val;
-		return;
-	}
-	if (reg == HV_REG_PSTATE) {
-		ctx->spsr_el2 = val;
-		return;
-	}
-	e = el1_index(reg);
 	CHECK(e >= 0);
 	ctx->el1[e] = val;
 	if (el1_live_here(vcpu) && !ctx->el1_reset)
 		el1_write((enum bm_el1_reg)e, val);
 	else
-		ctx->el1_dirty |= 1u << e;
+		ctx->el1_dirty |= (uint16_t)(1u << e);
+}
+
+/* Inlined into the core's exit path by the LTO link (an external
+ * definition all the same: hal/vcpu.h declares them without inline). */
+__attribute__((always_inline)) inline uint64_t hal_vcpu_reg_read(
+	struct hv_vcpu *vcpu, enum hv_reg reg)
+{
+	struct bm_vcpu *ctx = vcpu->hal;
+
+	CHECK(ctx != NULL);
+	if ((unsigned)reg <= HV_REG_X30)
+		return ctx->x[reg];
+	if (reg == HV_REG_PC)
+		return ctx->elr_el2;
+	if (reg == HV_REG_PSTATE)
+		return ctx->spsr_el2;
+	return el1_reg_read(vcpu, reg);
+}
+
+__attribute__((always_inline)) inline void hal_vcpu_reg_write(
+	struct hv_vcpu *vcpu, enum hv_reg reg, uint64_t val)
+{
+	struct bm_vcpu *ctx = vcpu->hal;
+
+	CHECK(ctx != NULL);
+	if ((unsigned)reg <= HV_REG_X30)
+		ctx->x[reg] = val;
+	else if (reg == HV_REG_PC)
+		ctx->elr_el2 = val;
+	else if (reg == HV_REG_PSTATE)
+		ctx->spsr_el2 = val;
+	else
+		el1_reg_write(vcpu, reg, val);
 }
 
 void hal_vcpu_idle(struct hv_vcpu *vcpu, struct hv_exit *exit)

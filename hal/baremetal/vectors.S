@@ -6,10 +6,12 @@
  * callee-saved registers (AAPCS64 x19-x29, LR) and the context pointer on
  * the EL2 stack, loads the guest's x0-x30, ELR_EL2 and SPSR_EL2 and ERETs.
  * The next exception from the guest lands in a lower-EL vector on the same
- * SP_EL2, which saves the whole guest context into that struct bm_vcpu,
+ * SP_EL2, which saves the guest context into that struct bm_vcpu,
  * restores the hypervisor frame and returns from bm_guest_enter() with the
  * BM_EXIT_* code of the vector. ESR_EL2/FAR_EL2/HPFAR_EL2 are left in the
- * CPU for the C caller (nothing at EL2 can fault in between).
+ * CPU for the C caller (nothing at EL2 can fault in between). A
+ * synchronous exit first tries the fast path (bm_exit_fast), which may
+ * enter the guest again without ever saving x19-x29.
  *
  * Vector table layout: Arm ARM D1.10.2 "Exception vectors": 16 entries of
  * 0x80 bytes, the table 2 KiB aligned.
@@ -103,9 +105,22 @@ bm_guest_enter:
 	str	x0, [sp, #HOST_CTX]
 
 /* x0 = ctx: load the guest context and enter it (also the fast path's
- * way back into the guest). */
+ * way back into the guest after it saved everything): x19-x29 here, the
+ * rest below. */
 guest_load:
-	ldp	x1, x2, [x0, #BM_CTX_ELR_EL2]	/* ELR_EL2, SPSR_EL2 adjacent */
+	ldp	x19, x20, [x0, #(BM_CTX_X0 + 152)]
+	ldp	x21, x22, [x0, #(BM_CTX_X0 + 168)]
+	ldp	x23, x24, [x0, #(BM_CTX_X0 + 184)]
+	ldp	x25, x26, [x0, #(BM_CTX_X0 + 200)]
+	ldp	x27, x28, [x0, #(BM_CTX_X0 + 216)]
+	ldr	x29, [x0, #(BM_CTX_X0 + 232)]
+	b	1f
+
+/* Back into the guest after a fast-path exit that left x19-x29 in the
+ * CPU: only what guest_exit saved is loaded again. */
+guest_load_partial:
+	ldr	x0, [sp, #HOST_CTX]
+1:	ldp	x1, x2, [x0, #BM_CTX_ELR_EL2]	/* ELR_EL2, SPSR_EL2 adjacent */
 	msr	elr_el2, x1
 	msr	spsr_el2, x2
 	ldp	x2, x3, [x0, #(BM_CTX_X0 + 16)]
@@ -116,12 +131,7 @@ guest_load:
 	ldp	x12, x13, [x0, #(BM_CTX_X0 + 96)]
 	ldp	x14, x15, [x0, #(BM_CTX_X0 + 112)]
 	ldp	x16, x17, [x0, #(BM_CTX_X0 + 128)]
-	ldp	x18, x19, [x0, #(BM_CTX_X0 + 144)]
-	ldp	x20, x21, [x0, #(BM_CTX_X0 + 160)]
-	ldp	x22, x23, [x0, #(BM_CTX_X0 + 176)]
-	ldp	x24, x25, [x0, #(BM_CTX_X0 + 192)]
-	ldp	x26, x27, [x0, #(BM_CTX_X0 + 208)]
-	ldp	x28, x29, [x0, #(BM_CTX_X0 + 224)]
+	ldr	x18, [x0, #(BM_CTX_X0 + 144)]
 	ldr	x30, [x0, #(BM_CTX_X0 + 240)]
 	ldp	x0, x1, [x0, #BM_CTX_X0]
 	eret
@@ -131,9 +141,21 @@ guest_load:
 	isb
 	.size	bm_guest_enter, . - bm_guest_enter
 
+/* Stores the guest's x19-x29 (still in the CPU) into the context at x1. */
+	.macro	save_callee_saved
+	stp	x19, x20, [x1, #(BM_CTX_X0 + 152)]
+	stp	x21, x22, [x1, #(BM_CTX_X0 + 168)]
+	stp	x23, x24, [x1, #(BM_CTX_X0 + 184)]
+	stp	x25, x26, [x1, #(BM_CTX_X0 + 200)]
+	stp	x27, x28, [x1, #(BM_CTX_X0 + 216)]
+	str	x29, [x1, #(BM_CTX_X0 + 232)]
+	.endm
+
 /* x0 = BM_EXIT_* code, [sp] = guest x0/x1, then the hypervisor frame.
  * BM_EXIT_SYNC must be 0 (the cbnz below). */
 guest_exit:
+	/* First the registers a C call may clobber: x0-x18, x30, ELR_EL2
+	 * and SPSR_EL2. */
 	ldr	x1, [sp, #(16 + HOST_CTX)]
 	stp	x2, x3, [x1, #(BM_CTX_X0 + 16)]
 	stp	x4, x5, [x1, #(BM_CTX_X0 + 32)]
@@ -143,35 +165,47 @@ guest_exit:
 	stp	x12, x13, [x1, #(BM_CTX_X0 + 96)]
 	stp	x14, x15, [x1, #(BM_CTX_X0 + 112)]
 	stp	x16, x17, [x1, #(BM_CTX_X0 + 128)]
-	stp	x18, x19, [x1, #(BM_CTX_X0 + 144)]
-	stp	x20, x21, [x1, #(BM_CTX_X0 + 160)]
-	stp	x22, x23, [x1, #(BM_CTX_X0 + 176)]
-	stp	x24, x25, [x1, #(BM_CTX_X0 + 192)]
-	stp	x26, x27, [x1, #(BM_CTX_X0 + 208)]
-	stp	x28, x29, [x1, #(BM_CTX_X0 + 224)]
+	str	x18, [x1, #(BM_CTX_X0 + 144)]
 	str	x30, [x1, #(BM_CTX_X0 + 240)]
 	ldp	x2, x3, [sp], #16
 	stp	x2, x3, [x1, #BM_CTX_X0]
 	mrs	x2, elr_el2
 	mrs	x3, spsr_el2
 	stp	x2, x3, [x1, #BM_CTX_ELR_EL2]
+	cbnz	x0, 3f
 
 	/*
-	 * Fast path for synchronous exits (docs/performance.md): the core
-	 * decides the exit right here, on this stack below the hypervisor
-	 * frame, and when it may the guest goes straight back in. The
-	 * registers x19-x29 the C code preserves hold guest values, all of
-	 * which are already in *ctx; the entry reloads everything from *ctx
-	 * (the core may have changed any of it).
+	 * Fast path for synchronous exits (docs/performance.md, "EL2"): the
+	 * core decides the exit right here, on this stack below the
+	 * hypervisor frame, and when it may the guest goes straight back in.
+	 * The guest's x19-x29 stay in the CPU: the C code preserves them,
+	 * and bm_exit_fast() asks for them (BM_FAST_SAVE_ALL) before the
+	 * core could touch them.
 	 */
-	cbnz	x0, 2f
 	mov	x0, x1
+	mov	w1, #1
 	bl	bm_exit_fast
-	mov	w1, w0
+	cmp	w0, #BM_FAST_ENTER
+	b.eq	guest_load_partial
+	ldr	x1, [sp, #HOST_CTX]
+	cmp	w0, #BM_FAST_SAVE_ALL
+	b.eq	5f
+	/* Leaving with the core's decision (or none): the context must be
+	 * whole, unless a reset of the vCPU rewrote it. */
+	ldrb	w2, [x1, #BM_CTX_EL1_RESET]
+	cbnz	w2, 4f
+	b	3f
+	/* The core has not seen the exit yet: everything saved, again. */
+5:	save_callee_saved
+	mov	x0, x1
+	mov	w1, #0
+	bl	bm_exit_fast
+	cmp	w0, #BM_FAST_ENTER
+	b.ne	4f
 	ldr	x0, [sp, #HOST_CTX]
-	cbnz	w1, guest_load
-	mov	x0, #BM_EXIT_SYNC
-2:
+	b	guest_load
+3:	save_callee_saved
+4:
 	ldp	x19, x20, [sp, #16]
 	ldp	x21, x22, [sp, #32]
 	ldp	x23, x24, [sp, #48]

@@ -96,6 +96,7 @@ static enum hv_err gic_create(struct hv_cell *cell)
 				   vgic_redist_size(&cell->vgic),
 				   &vgic_redist_ops, &cell->vgic);
 	for (unsigned i = 0; err == HV_OK && i < cfg->cpu_count; i++) {
+		cell->vcpus[i].vgic = &cell->vgic.cpu[i];
 		err = vgic_hw_link(&cell->vgic, i, VTIMER_PPI_VIRT,
 				   VTIMER_PPI_VIRT);
 		if (err == HV_OK)
@@ -161,6 +162,7 @@ enum hv_err cell_create(struct hv *hv, struct hv_cell *cell, unsigned id,
 		struct hv_vcpu *v = &cell->vcpus[i];
 		v->cell = cell;
 		v->id = i;
+		v->vgic = NULL;
 		v->pcpu = cfg->cpus[i];
 		v->state = HV_VCPU_OFF;
 		/* config_parse() guarantees each pCPU is given once. */

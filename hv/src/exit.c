@@ -21,26 +21,6 @@
 #include <hv/smccc.h>
 #include <hv/vcpu.h>
 
-static enum hv_exit_class exit_class(unsigned ec)
-{
-	switch (ec) {
-	case ESR_EC_HVC64:
-		return HV_EXCLASS_HVC;
-	case ESR_EC_SMC64:
-		return HV_EXCLASS_SMC;
-	case ESR_EC_DABT_LOW:
-		return HV_EXCLASS_DABT;
-	case ESR_EC_IABT_LOW:
-		return HV_EXCLASS_IABT;
-	case ESR_EC_SYS64:
-		return HV_EXCLASS_SYSREG;
-	case ESR_EC_WFX:
-		return HV_EXCLASS_WFX;
-	default:
-		return HV_EXCLASS_OTHER;
-	}
-}
-
 /*
  * Delivers a synchronous external abort to the guest's EL1, as if its
  * access had hit an external abort (DFSC/IFSC 0x10): the "inject-abort"
@@ -65,9 +45,8 @@ static void inject_abort(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 }
 
 /* Applies the cell's fault policy to an access the hypervisor refuses. */
-static enum hv_action guest_fault(struct hv_vcpu *vcpu,
-				  const struct hv_exit *exit,
-				  const char *reason)
+static __attribute__((noinline)) enum hv_action guest_fault(
+	struct hv_vcpu *vcpu, const struct hv_exit *exit, const char *reason)
 {
 	if (vcpu->cell->cfg->fault_policy == HV_FAULT_INJECT) {
 		inject_abort(vcpu, exit);
@@ -77,15 +56,23 @@ static enum hv_action guest_fault(struct hv_vcpu *vcpu,
 	return HV_ACTION_STOP;
 }
 
+/* The IPA a stage-2 data abort faulted on: page from HPFAR_EL2, offset
+ * from FAR_EL2. */
+static ipa_t dabt_ipa(const struct hv_exit *exit)
+{
+	return ipa_init(HPFAR_EL2_TO_IPA(exit->hpfar) |
+			(exit->far & HV_PAGE_MASK));
+}
+
 /*
  * A data abort no device emulated (or one it refused): a racing stage-2
  * update to retry, or the cell's fault policy with a report. Out of line
  * and cold, so the emulated-access path does not carry its frame.
  */
 static __attribute__((noinline, cold)) enum hv_action dabt_refused(
-	struct hv_vcpu *vcpu, const struct hv_exit *exit, enum mmio_result r,
-	ipa_t ipa)
+	struct hv_vcpu *vcpu, const struct hv_exit *exit, enum mmio_result r)
 {
+	ipa_t ipa = dabt_ipa(exit);
 	struct hv_cell *cell = vcpu->cell;
 	uint32_t iss = ESR_EL2_ISS(exit->esr);
 	uint32_t fsc = iss & ESR_ISS_DABT_DFSC_MASK;
@@ -135,14 +122,11 @@ static __attribute__((noinline, cold)) enum hv_action dabt_refused(
 	return guest_fault(vcpu, exit, reason);
 }
 
-static enum hv_action data_abort(struct hv_vcpu *vcpu,
-				 const struct hv_exit *exit)
+static __attribute__((noinline)) enum hv_action data_abort(
+	struct hv_vcpu *vcpu, const struct hv_exit *exit)
 {
 	uint32_t iss = ESR_EL2_ISS(exit->esr);
 	uint32_t fsc = iss & ESR_ISS_DABT_DFSC_MASK;
-	/* The faulting IPA: page from HPFAR_EL2, offset from FAR_EL2. */
-	ipa_t ipa = ipa_init(HPFAR_EL2_TO_IPA(exit->hpfar) |
-			     (exit->far & HV_PAGE_MASK));
 
 	/* A permission fault means the page is the cell's but not writable
 	 * (or readable) by it: never MMIO. */
@@ -157,13 +141,15 @@ static enum hv_action data_abort(struct hv_vcpu *vcpu,
 	 * access, needs no table walk (see dabt_refused()). */
 	struct hv_cell *cell = vcpu->cell;
 	hv_spin_lock(&cell->lock);
-	enum mmio_result r = mmio_emulate(vcpu, &cell->bus, exit);
-	/* The console's interrupt line follows every access to it (Linux
-	 * drives the PL011 by interrupts once its tty is open); no other
-	 * device changes it. */
-	if (r == MMIO_DONE && cell->cfg->has_gic && cell->cfg->has_console &&
-	    ipa_addr(ipa) - ipa_addr(cell->cfg->console_ipa) <
+	enum mmio_result r = mmio_emulate_dabt(vcpu, &cell->bus, exit);
+	/* The console's interrupt line follows every access to it that can
+	 * move it (Linux drives the PL011 by interrupts once its tty is
+	 * open; its FR polls cannot); no other device changes it. */
+	if (r == MMIO_DONE && cell->uart.irq_dirty && cell->cfg->has_gic &&
+	    cell->cfg->has_console &&
+	    ipa_addr(dabt_ipa(exit)) - ipa_addr(cell->cfg->console_ipa) <
 		    PL011_MMIO_SIZE) {
+		cell->uart.irq_dirty = false;
 		/* A fixed, valid SPI: only a hypervisor bug can fail this. */
 		enum hv_err lvl = vgic_set_level(&cell->vgic, vcpu->id,
 						 BOOT_CONSOLE_INTID,
@@ -174,7 +160,7 @@ static enum hv_action data_abort(struct hv_vcpu *vcpu,
 	hv_spin_unlock(&cell->lock);
 	if (r == MMIO_DONE)
 		return HV_ACTION_RESUME;
-	return dabt_refused(vcpu, exit, r, ipa);
+	return dabt_refused(vcpu, exit, r);
 }
 
 static enum hv_action hvc(struct hv_vcpu *vcpu, const struct hv_exit *exit)
@@ -190,7 +176,8 @@ static enum hv_action hvc(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 	return HV_ACTION_RESUME;
 }
 
-static enum hv_action smc(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+static __attribute__((noinline)) enum hv_action smc(struct hv_vcpu *vcpu,
+						    const struct hv_exit *exit)
 {
 	/* A trapped SMC reports the SMC itself as ELR_EL2 (D1.10.1 on
 	 * HCR_EL2.TSC): step over it, then treat it as an SMCCC call. */
@@ -228,7 +215,8 @@ static __attribute__((noinline, cold)) enum hv_action sysreg_unhandled(
 	return HV_ACTION_STOP;
 }
 
-static enum hv_action sysreg(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+static __attribute__((noinline)) enum hv_action sysreg(
+	struct hv_vcpu *vcpu, const struct hv_exit *exit)
 {
 	struct hv_cell *cell = vcpu->cell;
 	uint32_t iss = ESR_EL2_ISS(exit->esr);
@@ -261,7 +249,8 @@ static enum hv_action sysreg(struct hv_vcpu *vcpu, const struct hv_exit *exit)
  * is a hint (guests spin on it with SEV wake-ups the hypervisor cannot
  * see), so it only yields. Without a vGIC nothing could wake a wait.
  */
-static enum hv_action wfx(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+static __attribute__((noinline)) enum hv_action wfx(struct hv_vcpu *vcpu,
+						    const struct hv_exit *exit)
 {
 	vcpu_skip_insn(vcpu);
 	if ((ESR_EL2_ISS(exit->esr) & ESR_ISS_WFX_TI_MASK) ==
@@ -305,40 +294,60 @@ static __attribute__((noinline, cold)) enum hv_action ec_unhandled(
 	return HV_ACTION_STOP;
 }
 
-static enum hv_action sync_exit(struct hv_vcpu *vcpu,
-				const struct hv_exit *exit)
+/*
+ * The dispatch on the exception class. Every handler is reached by a tail
+ * call, and the ones that need a stack frame stay out of line (noinline),
+ * so the path to the hypercall handler builds no frame of its
+ * own (docs/performance.md, "EL2").
+ */
+enum hv_action hv_exit_sync(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 {
-	unsigned ec = ESR_EL2_EC(exit->esr);
+	uint64_t *exits = vcpu->exits;
 
-	switch (ec) {
-	case ESR_EC_HVC64:
+	/* Another pCPU may have ended the cell meanwhile (and kicked us). */
+	if (__atomic_load_n(&vcpu->state, __ATOMIC_ACQUIRE) != HV_VCPU_RUNNING)
+		return HV_ACTION_STOP;
+	/* Each case counts its own class: a constant index, no table. The
+	 * commonest exits are tested first: hypercalls (a paravirtual
+	 * guest's) and data aborts (MMIO, everybody's). */
+	unsigned ec = ESR_EL2_EC(exit->esr);
+	if (ec == ESR_EC_HVC64) {
+		exits[HV_EXCLASS_HVC]++;
 		return hvc(vcpu, exit);
-	case ESR_EC_SMC64:
-		return smc(vcpu, exit);
-	case ESR_EC_DABT_LOW:
+	}
+	if (ec == ESR_EC_DABT_LOW) {
+		exits[HV_EXCLASS_DABT]++;
 		return data_abort(vcpu, exit);
+	}
+	switch (ec) {
+	case ESR_EC_SMC64:
+		exits[HV_EXCLASS_SMC]++;
+		return smc(vcpu, exit);
 	case ESR_EC_IABT_LOW:
+		exits[HV_EXCLASS_IABT]++;
 		return guest_fault(vcpu, exit,
 				   "stage-2 fault on instruction fetch");
 	case ESR_EC_WFX:
+		exits[HV_EXCLASS_WFX]++;
 		return wfx(vcpu, exit);
 	case ESR_EC_SYS64:
+		exits[HV_EXCLASS_SYSREG]++;
 		return sysreg(vcpu, exit);
 	default:
+		exits[HV_EXCLASS_OTHER]++;
 		return ec_unhandled(vcpu, exit);
 	}
 }
 
 enum hv_action hv_exit_handle(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 {
+	if (exit->kind == HV_EXIT_SYNC)
+		return hv_exit_sync(vcpu, exit);
 	/* Another pCPU may have ended the cell meanwhile (and kicked us). */
 	if (__atomic_load_n(&vcpu->state, __ATOMIC_ACQUIRE) != HV_VCPU_RUNNING)
 		return HV_ACTION_STOP;
 
 	switch (exit->kind) {
-	case HV_EXIT_SYNC:
-		vcpu->exits[exit_class(ESR_EL2_EC(exit->esr))]++;
-		return sync_exit(vcpu, exit);
 	case HV_EXIT_IRQ:
 		return exit_irq(vcpu, exit->intid);
 	case HV_EXIT_BUDGET:

@@ -282,24 +282,25 @@ bool hv_exit_inplace(struct hv_vcpu *vcpu, const struct hv_exit *exit,
 		     enum hv_action *action)
 {
 	struct hv_cell *cell = vcpu->cell;
+	const struct vgic_cpu *vc = vcpu->vgic; /* NULL: no vGIC */
 
 	/* The same order as pcpu_run(): the model takes back what the guest
 	 * did with its LRs before the exit is decided (an MMIO read of
 	 * GICR_ISACTIVER0 must see an acknowledged interrupt as active).
 	 * With no LR in use there is nothing to take back. */
-	if (cell->cfg->has_gic && !vgic_quiet(&cell->vgic, vcpu->id)) {
+	if (vc != NULL && !vgic_quiet(&cell->vgic, vc)) {
 		hv_spin_lock(&cell->lock);
 		vgic_sync(&cell->vgic, vcpu);
 		hv_spin_unlock(&cell->lock);
 	}
-	*action = hv_exit_handle(vcpu, exit);
-	if (cell->cfg->has_gic &&
+	*action = hv_exit_sync(vcpu, exit);
+	if (vc != NULL &&
 	    __atomic_load_n(&cell->vgic.kicks, __ATOMIC_RELAXED) != 0)
 		cell_kick_pending(cell, vcpu);
 	if (*action != HV_ACTION_RESUME ||
 	    __atomic_load_n(&vcpu->state, __ATOMIC_ACQUIRE) != HV_VCPU_RUNNING)
 		return false;
-	if (cell->cfg->has_gic && !vgic_quiet(&cell->vgic, vcpu->id)) {
+	if (vc != NULL && !vgic_quiet(&cell->vgic, vc)) {
 		hv_spin_lock(&cell->lock);
 		vgic_flush(&cell->vgic, vcpu);
 		hv_spin_unlock(&cell->lock);

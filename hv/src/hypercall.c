@@ -9,7 +9,7 @@
 #include <hv/smccc.h>
 #include <hv/vcpu.h>
 
-static enum hv_action cell_info(struct hv_vcpu *vcpu)
+static __attribute__((noinline)) enum hv_action cell_info(struct hv_vcpu *vcpu)
 {
 	struct hv_cell *cell = vcpu->cell;
 	const struct hv_mem_region *r0 = &cell->cfg->regions[0];
@@ -28,7 +28,8 @@ static enum hv_action cell_info(struct hv_vcpu *vcpu)
 /* Writes up to HV_CONSOLE_WRITE_MAX bytes from the guest buffer at x1 to
  * the cell's console line; x0 = bytes written, or INVALID_ADDRESS when the
  * buffer is not readable cell RAM. */
-static enum hv_action console_write(struct hv_vcpu *vcpu)
+static __attribute__((noinline)) enum hv_action console_write(
+	struct hv_vcpu *vcpu)
 {
 	struct hv_cell *cell = vcpu->cell;
 	ipa_t buf = ipa_init(vcpu_gpr_read(vcpu, 1));
@@ -59,7 +60,7 @@ static enum hv_action console_write(struct hv_vcpu *vcpu)
  * kicked. The lock's release orders the caller's ring writes before the
  * interrupt the peer will see.
  */
-static enum hv_action doorbell(struct hv_vcpu *vcpu)
+static __attribute__((noinline)) enum hv_action doorbell(struct hv_vcpu *vcpu)
 {
 	struct hv_cell *cell = vcpu->cell;
 	const struct hv_config *cfg = &cell->hv->config;
@@ -95,6 +96,18 @@ static enum hv_action doorbell(struct hv_vcpu *vcpu)
 	return HV_ACTION_RESUME;
 }
 
+static __attribute__((noinline)) enum hv_action test_exit(struct hv_vcpu *vcpu)
+{
+	/* Statuses are ints in reports; the guest passes 64 bits. */
+	cell_exit(vcpu->cell, (int)(int32_t)vcpu_gpr_read(vcpu, 1),
+		  "test exit");
+	return HV_ACTION_STOP;
+}
+
+/*
+ * Each call's handler is out of line and reached by a tail call, so this
+ * dispatch needs no stack frame (docs/performance.md, "EL2").
+ */
 enum hv_action hypercall_call(struct hv_vcpu *vcpu, uint32_t fid)
 {
 	/* The null hypercall first: it is what exit costs are measured
@@ -112,10 +125,7 @@ enum hv_action hypercall_call(struct hv_vcpu *vcpu, uint32_t fid)
 	case HV_CALL_DOORBELL:
 		return doorbell(vcpu);
 	case HV_CALL_TEST_EXIT:
-		/* Statuses are ints in reports; the guest passes 64 bits. */
-		cell_exit(vcpu->cell, (int)(int32_t)vcpu_gpr_read(vcpu, 1),
-			  "test exit");
-		return HV_ACTION_STOP;
+		return test_exit(vcpu);
 	case HV_CALL_MGMT_INFO:
 	case HV_CALL_MGMT_STOP:
 	case HV_CALL_MGMT_START:
@@ -130,7 +140,8 @@ enum hv_action hypercall_call(struct hv_vcpu *vcpu, uint32_t fid)
 	}
 }
 
-enum hv_action hypercall_pledge(struct hv_vcpu *vcpu)
+/* Out of line: the exit dispatch reaches it by a tail call. */
+__attribute__((noinline)) enum hv_action hypercall_pledge(struct hv_vcpu *vcpu)
 {
 	return pledge_call(vcpu);
 }

@@ -13,12 +13,17 @@
 #include <hv/mmio.h>
 #include <hv/vcpu.h>
 
+/* The bits above an access of `bytes` bytes (1, 2, 4 or 8): 56, 48, 32
+ * or 0 (the & 63 keeps the shifts below defined for any value). */
+static unsigned above_bits(unsigned bytes)
+{
+	return (64u - bytes * 8u) & 63u;
+}
+
 /* All-ones in the low `bytes` bytes (1, 2, 4 or 8). */
 static uint64_t size_mask(unsigned bytes)
 {
-	if (bytes >= 8)
-		return ~UINT64_C(0);
-	return (UINT64_C(1) << (bytes * 8u)) - 1;
+	return ~UINT64_C(0) >> above_bits(bytes);
 }
 
 enum hv_err mmio_decode(uint32_t iss, uint64_t far, uint64_t hpfar,
@@ -49,17 +54,14 @@ enum hv_err mmio_decode(uint32_t iss, uint64_t far, uint64_t hpfar,
 
 uint64_t mmio_load_value(const struct mmio_access *acc, uint64_t raw)
 {
-	uint64_t mask = size_mask(acc->size);
-	uint64_t val = raw & mask;
+	unsigned above = above_bits(acc->size);
+	uint64_t val = raw & size_mask(acc->size);
 
 	/* SSE: the loaded value's top bit fills the rest of the register
-	 * (LDRSB/LDRSH/LDRSW). */
-	if (acc->sign_extend && acc->size < 8) {
-		uint64_t sign = UINT64_C(1) << (acc->size * 8u - 1u);
-
-		if (val & sign)
-			val |= ~mask;
-	}
+	 * (LDRSB/LDRSH/LDRSW): shifted to bit 63 and back, arithmetically
+	 * (GCC and Clang define >> of a negative value so). */
+	if (acc->sign_extend)
+		val = (uint64_t)((int64_t)(val << above) >> above);
 	/* SF = 0: a W destination; writing Wn zeroes bits [63:32] of Xn
 	 * (Arm ARM C1.2.5, "Register names"). */
 	if (!acc->sf)
@@ -111,28 +113,54 @@ const struct mmio_region *mmio_bus_find(const struct mmio_bus *bus, ipa_t ipa,
 	return NULL;
 }
 
-enum mmio_result mmio_emulate(struct hv_vcpu *vcpu, const struct mmio_bus *bus,
+/* mmio_bus_find() that tries the region of the previous access first. */
+static const struct mmio_region *bus_lookup(struct mmio_bus *bus, ipa_t ipa,
+					    unsigned size)
+{
+	const struct mmio_region *r;
+	unsigned h = bus->hint;
+
+	/* region_count <= MMIO_MAX_REGIONS (mmio_bus_add) */
+	if (size != 0 && h < bus->region_count) {
+		r = &bus->regions[h];
+		if (hv_range_contains(ipa_addr(r->base), r->size, ipa_addr(ipa),
+				      size))
+			return r;
+	}
+	r = mmio_bus_find(bus, ipa, size);
+	if (r != NULL)
+		bus->hint = (unsigned)(r - bus->regions);
+	return r;
+}
+
+enum mmio_result mmio_emulate(struct hv_vcpu *vcpu, struct mmio_bus *bus,
 			      const struct hv_exit *exit)
+{
+	/* Only a data abort from the guest describes an access. */
+	if (exit->kind != HV_EXIT_SYNC ||
+	    ESR_EL2_EC(exit->esr) != ESR_EC_DABT_LOW)
+		return MMIO_NO_SYNDROME;
+	return mmio_emulate_dabt(vcpu, bus, exit);
+}
+
+enum mmio_result mmio_emulate_dabt(struct hv_vcpu *vcpu, struct mmio_bus *bus,
+				   const struct hv_exit *exit)
 {
 	struct mmio_access acc;
 	const struct mmio_region *r;
 	uint64_t offset, val = 0;
 	uint32_t iss = ESR_EL2_ISS(exit->esr);
 
-	/*
-	 * Only a data abort from the guest describes an access. A fault on
-	 * the guest's own stage-1 table walk (S1PTW) is not a device access
-	 * even if a syndrome were present: refuse it like ISV = 0.
-	 */
-	if (exit->kind != HV_EXIT_SYNC ||
-	    ESR_EL2_EC(exit->esr) != ESR_EC_DABT_LOW ||
-	    (iss & ESR_ISS_DABT_S1PTW))
+	/* A fault on the guest's own stage-1 table walk (S1PTW) is not a
+	 * device access even if a syndrome were present: refuse it like
+	 * ISV = 0. */
+	if (iss & ESR_ISS_DABT_S1PTW)
 		return MMIO_NO_SYNDROME;
 	if (mmio_decode(iss, exit->far, exit->hpfar, &acc) != HV_OK)
 		return MMIO_NO_SYNDROME;
 
 	/* The whole access must lie in one device window. */
-	r = mmio_bus_find(bus, acc.ipa, acc.size);
+	r = bus_lookup(bus, acc.ipa, acc.size);
 	if (r == NULL)
 		return MMIO_UNOWNED;
 	offset = ipa_addr(acc.ipa) - ipa_addr(r->base);

@@ -68,6 +68,7 @@ void pl011_init(struct pl011 *uart, pl011_tx_fn tx, void *ctx)
 		.tx_ctx = ctx,
 		.cr = PL011_CR_RESET,
 		.ifls = PL011_IFLS_RESET,
+		.irq_dirty = true,
 	};
 }
 
@@ -86,6 +87,7 @@ bool pl011_rx_push(struct pl011 *uart, uint8_t byte)
 	if (uart->rx_count >= rx_trigger(uart))
 		uart->ris |= PL011_INT_RX;
 	uart->ris |= PL011_INT_RT;
+	uart->irq_dirty = true;
 	return true;
 }
 
@@ -109,6 +111,7 @@ static uint32_t pl011_dr_read(struct pl011 *uart)
 		uart->ris &= ~PL011_INT_RX;
 	if (uart->rx_count == 0)
 		uart->ris &= ~PL011_INT_RT;
+	uart->irq_dirty = true;
 	return byte;
 }
 
@@ -219,6 +222,7 @@ static bool pl011_write(void *dev, uint64_t offset, unsigned size, uint64_t val)
 			uart->tx(uart->tx_ctx,
 				 (uint8_t)(v & PL011_DR_DATA_MASK));
 		uart->ris |= PL011_INT_TX;
+		uart->irq_dirty = true;
 		break;
 	case PL011_RSR_ECR:
 		/* Any write to ECR clears the framing/parity/break/overrun
@@ -245,9 +249,11 @@ static bool pl011_write(void *dev, uint64_t offset, unsigned size, uint64_t val)
 		break;
 	case PL011_IMSC:
 		uart->imsc = v & PL011_INT_ALL;
+		uart->irq_dirty = true;
 		break;
 	case PL011_ICR:
 		uart->ris &= ~(v & PL011_INT_ALL);
+		uart->irq_dirty = true;
 		break;
 	case PL011_DMACR:
 		uart->dmacr = v & PL011_DMACR_MASK;

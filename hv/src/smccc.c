@@ -25,6 +25,10 @@ enum hv_action smccc_call(struct hv_vcpu *vcpu)
 	unsigned oen = (fid & SMCCC_OEN_MASK) >> SMCCC_OEN_SHIFT;
 	int64_t ret = SMCCC_RET_NOT_SUPPORTED;
 
+	/* Cellvisor's own calls first: one compare covers the fast-call
+	 * bit, the owner (vendor hypervisor) and the 32-bit convention. */
+	if ((fid & ~SMCCC_FUNC_MASK) == HV_CALL_BASE)
+		return hypercall_call(vcpu, fid);
 	if ((fid & SMCCC_FAST_CALL) == 0) {
 		/* Yielding calls are for Trusted OSes: none here. */
 		vcpu_gpr_write(vcpu, 0, (uint64_t)ret);
@@ -39,10 +43,6 @@ enum hv_action smccc_call(struct hv_vcpu *vcpu)
 		break;
 	case SMCCC_OEN_STD:
 		return psci_call(vcpu, fid);
-	case SMCCC_OEN_VENDOR_HYP:
-		if ((fid & ~SMCCC_FUNC_MASK) == HV_CALL_BASE)
-			return hypercall_call(vcpu, fid);
-		break;
 	default:
 		break;
 	}

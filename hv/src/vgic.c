@@ -239,10 +239,31 @@ static bool raz_wi(uint64_t *val, bool write)
 	return true;
 }
 
-/* One 32-bit bit-per-INTID register covering INTIDs first..first+31. */
-static void bitreg_access(struct vgic *vgic, unsigned cpu, uint32_t first,
-			  enum vgic_bitreg kind, uint64_t *val, bool write)
+/* The enable mirror word of INTIDs first..first+31 (first a multiple of
+ * 32), or NULL where those INTIDs do not exist. */
+static uint32_t *enabled_word(struct vgic *vgic, unsigned cpu, uint32_t first)
 {
+	if (first < GIC_PRIVATE_COUNT)
+		/* vcpu_count <= HV_MAX_VCPUS (vgic_init); the second bound
+		 * says so to GCC, which sees cpu = VGIC_NONE come from the
+		 * distributor's callers. */
+		return cpu < vgic->vcpu_count && cpu < HV_MAX_VCPUS
+			       ? &vgic->cpu[cpu].enabled
+			       : NULL;
+	if (first - GIC_SPI_FIRST >= vgic->spi_count)
+		return NULL;
+	return &vgic->spi_enabled[(first - GIC_SPI_FIRST) / 32];
+}
+
+/* bitreg_access() but for reads of the enable registers: out of line, so
+ * that those reads (one load of the mirror) pay for none of it. */
+static __attribute__((noinline)) void bitreg_update(struct vgic *vgic,
+						    unsigned cpu,
+						    uint32_t first,
+						    enum vgic_bitreg kind,
+						    uint64_t *val, bool write)
+{
+	uint32_t *enabled = enabled_word(vgic, cpu, first);
 	uint32_t out = 0;
 	unsigned i;
 
@@ -290,9 +311,14 @@ static void bitreg_access(struct vgic *vgic, unsigned cpu, uint32_t first,
 			break;
 		case BITREG_ISENABLER:
 			irq->flags |= VGIC_IRQ_ENABLED;
+			/* Never NULL where irq exists; said for the analyzer. */
+			if (enabled != NULL)
+				*enabled |= UINT32_C(1) << i;
 			break;
 		case BITREG_ICENABLER:
 			irq->flags &= (uint16_t)~VGIC_IRQ_ENABLED;
+			if (enabled != NULL)
+				*enabled &= ~(UINT32_C(1) << i);
 			break;
 		case BITREG_ISPENDR:
 			irq->flags |= VGIC_IRQ_LATCH;
@@ -316,6 +342,20 @@ static void bitreg_access(struct vgic *vgic, unsigned cpu, uint32_t first,
 	}
 	if (!write)
 		*val = out;
+}
+
+/* One 32-bit bit-per-INTID register covering INTIDs first..first+31. */
+static void bitreg_access(struct vgic *vgic, unsigned cpu, uint32_t first,
+			  enum vgic_bitreg kind, uint64_t *val, bool write)
+{
+	/* The enable registers read from the mirror, in one load. */
+	if (!write && (kind == BITREG_ISENABLER || kind == BITREG_ICENABLER)) {
+		const uint32_t *enabled = enabled_word(vgic, cpu, first);
+
+		*val = enabled != NULL ? *enabled : 0;
+		return;
+	}
+	bitreg_update(vgic, cpu, first, kind, val, write);
 }
 
 /* IPRIORITYR bytes for INTIDs first..first+size-1 (byte-accessible). */
@@ -417,7 +457,8 @@ static bool id_or_raz_wi(uint64_t off, uint64_t *val, bool write)
  * 16-bit accesses are never supported). */
 static bool width_ok(uint64_t off, unsigned size)
 {
-	if (size != 1 && size != 4 && size != 8)
+	/* Sizes 1, 4 and 8 (bits of 0x112); 2 and the rest are refused. */
+	if (size > 8 || ((0x112u >> size) & 1u) == 0)
 		return false;
 	return (off & (size - 1)) == 0;
 }
@@ -471,6 +512,39 @@ static bool dist_access(struct vgic *vgic, uint64_t off, unsigned size,
 {
 	if (!width_ok(off, size) || off >= GICD_SIZE)
 		return false;
+	/* The control and identification words first: one compare each
+	 * (the ranges below are tried in turn). */
+	if (size == 4) {
+		switch (off) {
+		case GICD_CTLR:
+			if (write) {
+				/* ARE and DS are RAO/WI; RWP reads 0 because
+				 * every write takes effect before the access
+				 * completes. */
+				vgic->ctlr = (uint32_t)*val &
+					     (GICD_CTLR_ENABLE_GRP0 |
+					      GICD_CTLR_ENABLE_GRP1);
+				/* Enabling can release pending interrupts on
+				 * any vCPU, disabling must evict them from
+				 * LRs. */
+				vgic->kicks |= vcpu_bit(vgic->vcpu_count) - 1;
+			} else {
+				*val = vgic->ctlr | GICD_CTLR_ARE |
+				       GICD_CTLR_DS;
+			}
+			return true;
+		case GICD_TYPER:
+			if (!write)
+				*val = dist_typer(vgic);
+			return true;
+		case GICD_IIDR:
+			if (!write)
+				*val = VGIC_IIDR;
+			return true;
+		default:
+			break;
+		}
+	}
 	if (off >= GICD_IROUTER && off < GICD_IROUTER_END)
 		return irouter_access(vgic, off, size, val, write);
 	if (size == 8)
@@ -499,31 +573,6 @@ static bool dist_access(struct vgic *vgic, uint64_t off, unsigned size,
 			     (uint32_t)((off - GICD_ICFGR) / 4 * 16), val,
 			     write);
 		return true;
-	}
-	switch (off) {
-	case GICD_CTLR:
-		if (write) {
-			/* ARE and DS are RAO/WI; RWP reads 0 because every
-			 * write takes effect before the access completes. */
-			vgic->ctlr = (uint32_t)*val & (GICD_CTLR_ENABLE_GRP0 |
-						       GICD_CTLR_ENABLE_GRP1);
-			/* Enabling can release pending interrupts on any
-			 * vCPU, disabling must evict them from LRs. */
-			vgic->kicks |= vcpu_bit(vgic->vcpu_count) - 1;
-		} else {
-			*val = vgic->ctlr | GICD_CTLR_ARE | GICD_CTLR_DS;
-		}
-		return true;
-	case GICD_TYPER:
-		if (!write)
-			*val = dist_typer(vgic);
-		return true;
-	case GICD_IIDR:
-		if (!write)
-			*val = VGIC_IIDR;
-		return true;
-	default:
-		break;
 	}
 	/* TYPER2 (no vPE/nASSGI features), STATUSR, the message-based SPI
 	 * registers (MBIS = 0), ITARGETSR and SGIR (ARE == 1), IGRPMODR and
@@ -631,6 +680,9 @@ static bool rd_access(struct vgic *vgic, unsigned cpu, uint64_t off,
 static bool sgi_access(struct vgic *vgic, unsigned cpu, uint64_t off,
 		       unsigned size, uint64_t *val, bool write)
 {
+	/* The bit registers first (the commonest), then the rest in turn. */
+	if (size == 4 && off >= GICR_IGROUPR0 && off < GICR_IPRIORITYR0)
+		goto bitreg;
 	if (size == 8)
 		return false;
 	if (off >= GICR_IPRIORITYR0 && off < GICR_IPRIORITYR0 + 32) {
@@ -641,6 +693,7 @@ static bool sgi_access(struct vgic *vgic, unsigned cpu, uint64_t off,
 	if (size == 1)
 		return false;
 	if (off >= GICR_IGROUPR0 && off < GICR_IPRIORITYR0) {
+	bitreg:
 		/* Only the first register of each block exists; the next
 		 * ones are the extended PPI range (not implemented). */
 		if (off & 0x7f)
@@ -1224,6 +1277,7 @@ static void vgic_reset_all(struct vgic *vgic, bool unlink)
 		memset(c->lr_intid, 0, sizeof(c->lr_intid));
 		memset(c->lr_val, 0, sizeof(c->lr_val));
 		c->lr_used = 0;
+		c->enabled = 0; /* irq_reset() disabled them all */
 		c->waker = GICR_WAKER_PROCESSOR_SLEEP |
 			   GICR_WAKER_CHILDREN_ASLEEP;
 		c->synced = true;
@@ -1242,6 +1296,7 @@ static void vgic_reset_all(struct vgic *vgic, bool unlink)
 		irq_reset(irq, GIC_SPI_FIRST + i);
 		vgic->irouter[i] = 0;
 	}
+	memset(vgic->spi_enabled, 0, sizeof(vgic->spi_enabled));
 	vgic->ctlr = 0;
 	vgic->kicks = 0;
 }

@@ -237,21 +237,21 @@ START_TEST(test_unchanged_level_is_quiet)
 	enable_grp1();
 	enable_spi(40, 0x80);
 	vgic_flush(&g, &vcpus[0]);
-	ck_assert(vgic_quiet(&g, 0));
+	ck_assert(vgic_quiet(&g, &g.cpu[0]));
 	uint64_t gen = g.gen;
 	ck_assert_int_eq(vgic_set_level(&g, 0, 40, false), HV_OK);
 	ck_assert_uint_eq(g.gen, gen);
-	ck_assert(vgic_quiet(&g, 0));
+	ck_assert(vgic_quiet(&g, &g.cpu[0]));
 	unsigned writes = fake_vgic_lr_writes(&vcpus[0]);
 	vgic_sync(&g, &vcpus[0]);
 	vgic_flush(&g, &vcpus[0]);
 	ck_assert_uint_eq(fake_vgic_lr_writes(&vcpus[0]), writes);
 	ck_assert_int_eq(vgic_set_level(&g, 0, 40, true), HV_OK);
-	ck_assert(!vgic_quiet(&g, 0));
+	ck_assert(!vgic_quiet(&g, &g.cpu[0]));
 	vgic_flush(&g, &vcpus[0]);
 	ck_assert_int_ge(lr_find(0, 40), 0);
 	/* An LR in use is never quiet: sync has something to read. */
-	ck_assert(!vgic_quiet(&g, 0));
+	ck_assert(!vgic_quiet(&g, &g.cpu[0]));
 }
 END_TEST
 
@@ -431,6 +431,70 @@ START_TEST(test_dist_set_clear)
 	ck_assert_uint_eq(drd(GICD_IGROUPR + 4, 4), 0x0000ffff);
 	dwr(GICD_IGROUPR + 4, 4, 0xffff0000);
 	ck_assert_uint_eq(drd(GICD_IGROUPR + 4, 4), 0xffff0000);
+}
+END_TEST
+
+/* The enable registers read from a mirror of the per-INTID flags: after
+ * any mix of set/clear writes (distributor and redistributors) and a
+ * reset, every bit read must be the flag of that INTID. */
+static void check_enable_mirror(void)
+{
+	for (unsigned cpu = 0; cpu < NCPU; cpu++) {
+		uint32_t want = 0;
+
+		for (uint32_t i = 0; i < 32; i++)
+			if (vgic_irq_peek(&g, cpu, i)->flags & VGIC_IRQ_ENABLED)
+				want |= UINT32_C(1) << i;
+		ck_assert_uint_eq(srd(cpu, GICR_ISENABLER0, 4), want);
+		ck_assert_uint_eq(srd(cpu, GICR_ICENABLER0, 4), want);
+	}
+	for (uint32_t k = 1; k <= NSPI / 32; k++) {
+		uint32_t want = 0;
+
+		for (uint32_t i = 0; i < 32; i++)
+			if (vgic_irq_peek(&g, 0, 32 * k + i)->flags &
+			    VGIC_IRQ_ENABLED)
+				want |= UINT32_C(1) << i;
+		ck_assert_uint_eq(drd(GICD_ISENABLER + 4 * k, 4), want);
+		ck_assert_uint_eq(drd(GICD_ICENABLER + 4 * k, 4), want);
+	}
+	/* beyond the SPIs the cell has: nothing, whatever was written */
+	ck_assert_uint_eq(drd(GICD_ISENABLER + 4 * (NSPI / 32 + 1), 4), 0);
+}
+
+START_TEST(test_enable_mirror)
+{
+	uint64_t x = 0x9e3779b97f4a7c15u;
+
+	check_enable_mirror();
+	for (unsigned step = 0; step < 400; step++) {
+		uint32_t bits, k;
+
+		/* xorshift64: a fixed pseudo-random sequence of writes */
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		bits = (uint32_t)x;
+		k = (uint32_t)(x >> 32) % (NSPI / 32 + 2);
+		if (k == 0) {
+			unsigned cpu = (unsigned)(x >> 40) % NCPU;
+			swr(cpu,
+			    (x >> 50) & 1 ? GICR_ISENABLER0 : GICR_ICENABLER0,
+			    4, bits);
+		} else {
+			dwr(((x >> 50) & 1 ? GICD_ISENABLER : GICD_ICENABLER) +
+				    4 * k,
+			    4, bits);
+		}
+		if (step % 50 == 0)
+			check_enable_mirror();
+		if (step == 200)
+			vgic_reset(&g);
+	}
+	check_enable_mirror();
+	vgic_reset(&g);
+	check_enable_mirror();
+	ck_assert_uint_eq(srd(0, GICR_ISENABLER0, 4), 0);
 }
 END_TEST
 
@@ -1567,6 +1631,7 @@ static Suite *vgic_suite(void)
 	tcase_add_test(tc, test_dist_typer);
 	tcase_add_test(tc, test_dist_ctlr);
 	tcase_add_test(tc, test_dist_set_clear);
+	tcase_add_test(tc, test_enable_mirror);
 	tcase_add_test(tc, test_dist_private_raz_wi);
 	tcase_add_test(tc, test_dist_beyond_spis);
 	tcase_add_test(tc, test_dist_priority);

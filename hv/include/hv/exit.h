@@ -66,6 +66,15 @@ struct hv_vcpu;
  */
 enum hv_action exit_irq(struct hv_vcpu *vcpu, uint32_t intid);
 
+struct hv_exit;
+
+/*
+ * hv_exit_handle() for an HV_EXIT_SYNC exit (ESR_EL2, FAR_EL2, HPFAR_EL2
+ * set): the entry of the exit fast path (hv_exit_inplace), which skips
+ * the dispatch on the exit's kind.
+ */
+enum hv_action hv_exit_sync(struct hv_vcpu *vcpu, const struct hv_exit *exit);
+
 /* Lower-case name of an exit class ("hvc", "dabt", ...). */
 const char *hv_exit_class_name(enum hv_exit_class c);
 

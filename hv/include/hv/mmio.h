@@ -64,6 +64,10 @@ struct mmio_region {
 /* A cell's emulated devices, looked up by address on every MMIO exit. */
 struct mmio_bus {
 	unsigned region_count;
+	/* The region mmio_emulate() found last, tried first next time:
+	 * guests access one device in bursts. Only a hint (any value is
+	 * safe); updated by mmio_emulate() under its caller's lock. */
+	unsigned hint;
 	struct mmio_region regions[MMIO_MAX_REGIONS];
 };
 
@@ -95,7 +99,12 @@ enum mmio_result {
  * result other than MMIO_DONE the vCPU state is untouched, so the caller can
  * report or inject faithfully.
  */
-enum mmio_result mmio_emulate(struct hv_vcpu *vcpu, const struct mmio_bus *bus,
+enum mmio_result mmio_emulate(struct hv_vcpu *vcpu, struct mmio_bus *bus,
 			      const struct hv_exit *exit);
+
+/* mmio_emulate() of an exit its caller knows is a synchronous exit with
+ * EC DABT_LOW (the exit dispatch's). */
+enum mmio_result mmio_emulate_dabt(struct hv_vcpu *vcpu, struct mmio_bus *bus,
+				   const struct hv_exit *exit);
 
 #endif /* HV_MMIO_H */

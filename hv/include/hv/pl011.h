@@ -59,6 +59,11 @@ struct pl011 {
 	uint32_t ibrd, fbrd, lcr_h, cr, ifls, imsc, ris, dmacr, ilpr, rsr;
 	uint8_t rx_fifo[PL011_RX_FIFO];
 	unsigned rx_head, rx_count;
+	/* RIS or IMSC may have changed since the owner last read
+	 * pl011_irq_pending() (set by every change and by pl011_init; the
+	 * owner clears it): lets the exit path skip reporting the line
+	 * after the accesses that cannot move it, such as FR polls. */
+	bool irq_dirty;
 };
 
 /* Puts the UART in its reset state (TRM "Register descriptions", reset
@@ -68,7 +73,8 @@ void pl011_init(struct pl011 *uart, pl011_tx_fn tx, void *ctx);
 /* Queues a received byte (console input). false if the FIFO is full. */
 bool pl011_rx_push(struct pl011 *uart, uint8_t byte);
 
-/* True when the UART's interrupt line is asserted (MIS != 0). */
+/* True when the UART's interrupt line is asserted (MIS != 0). See
+ * irq_dirty above for when it can have changed. */
 bool pl011_irq_pending(const struct pl011 *uart);
 
 /* Register access callbacks for mmio_bus_add(). 8-, 16- and 32-bit

@@ -11,6 +11,8 @@
 #include "exit.h"
 #include "types.h"
 
+struct vgic_cpu;
+
 /* Registers the core may read or write through the HAL. */
 enum hv_reg {
 	HV_REG_X0 = 0, /* X0..X30 are HV_REG_X0 + n */
@@ -45,6 +47,9 @@ struct hv_vcpu {
 	ipa_t on_entry;	     /* ON_PENDING: where CPU_ON starts it */
 	uint64_t on_context; /* ON_PENDING: its X0 (PSCI context_id) */
 	void *hal; /* HAL-private state, owned by hal_vcpu_create/destroy */
+	/* Its state in the cell's vGIC (NULL without one): saves the exit
+	 * fast path finding it (hv_exit_inplace). */
+	struct vgic_cpu *vgic;
 };
 
 /*

@@ -66,6 +66,9 @@ struct vgic_cpu {
 	struct vgic_irq private_irqs[GIC_PRIVATE_COUNT];
 	uint32_t waker;	  /* GICR_WAKER.{ProcessorSleep,ChildrenAsleep} */
 	uint32_t lr_used; /* bit n: LR n holds lr_intid[n] */
+	/* bit n: private_irqs[n] has VGIC_IRQ_ENABLED (GICR_ISENABLER0 as
+	 * the guest reads it, kept beside the flags: one load per read) */
+	uint32_t enabled;
 	uint16_t lr_intid[VGIC_MAX_LRS];
 	uint64_t lr_val[VGIC_MAX_LRS]; /* last value written or read back */
 	bool synced;	    /* LRs folded into the model since the last flush */
@@ -86,6 +89,9 @@ struct vgic {
 	uint64_t gen;
 	struct vgic_cpu cpu[HV_MAX_VCPUS];
 	struct vgic_irq spis[VGIC_MAX_SPIS];
+	/* bit n of word k: spis[32k + n] has VGIC_IRQ_ENABLED (the same
+	 * mirror as vgic_cpu.enabled, for GICD_ISENABLER<k+1>) */
+	uint32_t spi_enabled[VGIC_MAX_SPIS / 32];
 	uint64_t irouter[VGIC_MAX_SPIS]; /* GICD_IROUTER<n> as written */
 };
 
@@ -195,16 +201,15 @@ unsigned vgic_sgi_write(struct vgic *vgic, unsigned self, uint64_t val,
 void vgic_flush(struct vgic *vgic, struct hv_vcpu *vcpu);
 
 /*
- * True when vgic_sync() and vgic_flush() of vCPU `vcpu_id` (valid) would
+ * True when vgic_sync() and vgic_flush() of the vCPU whose state is `c`
+ * (one of vgic->cpu[]) would
  * change nothing but the `synced` flag: no LR in use and no change to the
  * model since its last flush. Read without the cell lock by the exit fast
  * path: a change made meanwhile by another pCPU comes with a kick, and
  * the kick's exit flushes.
  */
-static inline bool vgic_quiet(const struct vgic *vgic, unsigned vcpu_id)
+static inline bool vgic_quiet(const struct vgic *vgic, const struct vgic_cpu *c)
 {
-	const struct vgic_cpu *c = &vgic->cpu[vcpu_id];
-
 	return __atomic_load_n(&c->lr_used, __ATOMIC_RELAXED) == 0 &&
 	       __atomic_load_n(&c->flush_gen, __ATOMIC_RELAXED) ==
 		       __atomic_load_n(&vgic->gen, __ATOMIC_RELAXED);
