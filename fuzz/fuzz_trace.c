@@ -152,7 +152,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	const struct trace_header_info *h = trace_header(r);
-	if (h == NULL || h->version != TRACE_VERSION ||
+	if (h == NULL || h->version < TRACE_VERSION_MIN ||
+	    h->version > TRACE_VERSION ||
 	    (h->config_size > 0 && h->config == NULL) ||
 	    (h->image_count > 0 && h->images == NULL))
 		fail("an accepted header that is not one");

@@ -387,6 +387,12 @@ static void add_args(struct line *l, const struct trace_ev *ev)
 	case TRACE_SNAPSHOT:
 		add(l, "printed=%" PRIu64, a[0]);
 		break;
+	case TRACE_LOCK:
+		if (a[0] == TRACE_LOCK_OTHER)
+			add(l, "lock=other");
+		else
+			add(l, "cell=%" PRIu64, a[0]);
+		break;
 	case TRACE_PLATFORM:
 		add(l,
 		    "lrs=%" PRIu64 " pa_bits=%" PRIu64 " pool=0x%" PRIx64
@@ -434,7 +440,9 @@ static void print_header(const struct trace_header_info *h)
 	printf("hv version      %u.%u\n", h->hv_version >> 8,
 	       h->hv_version & 0xffu);
 	printf("HAL             %s\n", hal != NULL ? hal : "?");
-	printf("flags           0x%x\n", h->flags);
+	printf("flags           0x%x%s%s\n", h->flags,
+	       h->flags & TRACE_FLAG_PARTIAL ? " partial" : "",
+	       h->flags & TRACE_FLAG_LOCKS ? " lock-order" : "");
 	printf("quantum         %" PRIu64 "%s\n", h->quantum,
 	       h->quantum == 0 ? " (none)" : " instructions");
 	printf("config          %" PRIu32 " bytes, hash 0x%016" PRIx64 "\n",

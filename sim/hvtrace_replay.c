@@ -186,15 +186,33 @@ static unsigned id_of(unsigned pcpu)
 	return pcpu == TRACE_PCPU_NONE ? SCHED_MAIN : pcpu;
 }
 
-/* True when a cell lock is held: by the token holder, since a sleeping
- * thread never holds one (see above). */
+/*
+ * Lock order (docs/replay.md, "Lock order"). A trace with
+ * TRACE_FLAG_LOCKS holds a `lock` event for every lock the core took
+ * while recording, in the order the pCPUs took each lock. Then the
+ * wrappers at the end of this section make hv_spin_lock a scheduling
+ * point: the thread waits until its recorded acquisition is the next
+ * event in the global order (even holding another lock: that order is
+ * the point), and releasing its last lock is a choice point like a HAL
+ * call (what it computes next may depend on a pCPU that took the lock
+ * after it). Without the flag the wrappers only count.
+ */
+static bool lock_order;
+/* Locks each thread holds, counted by the wrappers. Only a thread that
+ * waits for its turn to take a lock (lock order) sleeps holding one. */
+static unsigned held[SCHED_IDS];
+/* The last event the calling thread consumed: the key of the choice
+ * point at its next release of its last lock. */
+static _Thread_local size_t my_last = SIZE_MAX;
+
+static unsigned locks_of(unsigned id)
+{
+	return __atomic_load_n(&held[id], __ATOMIC_RELAXED);
+}
+
 static bool locks_held(void)
 {
-	for (unsigned i = 0; i < HV_MAX_CELLS; i++)
-		if (__atomic_load_n(&hv.cells[i].lock.locked,
-				    __ATOMIC_ACQUIRE) != 0)
-			return true;
-	return false;
+	return locks_of(my_id) != 0;
 }
 
 /* The id whose event comes next (SCHED_MAIN when the replay is over).
@@ -238,6 +256,11 @@ static void pass_and_wait(void)
 		while (__atomic_load_n(&sched.turn, __ATOMIC_ACQUIRE) != me)
 			pthread_cond_wait(&sched.cv[me], &sched.mu);
 	}
+	/* Running again, whatever woke it: a park until a later event
+	 * (release) ends here too. Left set, it would hand the token back
+	 * to this thread at that event, even after it ran out of events
+	 * and ended, and the replay would hang. */
+	sched.release[me] = 0;
 	pthread_mutex_unlock(&sched.mu);
 }
 
@@ -284,6 +307,37 @@ static bool is_park(size_t i)
 	return park_find(i) != SIZE_MAX;
 }
 
+/* The calling thread's latest choice point (SIZE_MAX: none yet). */
+static _Thread_local size_t my_choice = SIZE_MAX;
+
+/*
+ * The first lock the core took, or did not take, against the recording
+ * (lock order only): the pCPU, the lock, the pCPU's latest choice point
+ * and its next recorded event. The usual cause is a read without the lock
+ * of what another pCPU changes under it (the pending-kick bits, a vCPU's
+ * state) made too early or too late; the search then tries going on from
+ * that choice point just after the other pCPUs' acquisitions of the lock
+ * in between (search_lock_miss).
+ */
+static struct {
+	bool set;
+	unsigned pcpu, id;
+	size_t from, to;
+} lock_miss;
+
+static void note_lock_miss(unsigned id)
+{
+	unsigned c = my_cpu;
+	if (lock_miss.set || my_choice == SIZE_MAX || c == TRACE_PCPU_NONE)
+		return;
+	lock_miss.set = true;
+	lock_miss.pcpu = c;
+	lock_miss.id = id;
+	lock_miss.from = my_choice;
+	lock_miss.to = st.qpos[c] < st.qlen[c] ? st.queue[c][st.qpos[c]]
+					       : st.count;
+}
+
 static void choice_point(size_t i)
 {
 	while (st.next < st.count && st.done[st.next])
@@ -293,6 +347,7 @@ static void choice_point(size_t i)
 	if (grow((void **)&choices.seen, &choices.seen_cap,
 		 choices.seen_count + 1, sizeof(size_t)))
 		choices.seen[choices.seen_count++] = i;
+	my_choice = i;
 	size_t k = park_find(i);
 	if (k == SIZE_MAX)
 		return;
@@ -332,8 +387,11 @@ static bool src_next(void *ctx, struct trace_ev *ev)
 	if (s->qpos[c] >= s->qlen[c])
 		return false;
 	size_t i = s->queue[c][s->qpos[c]];
-	/* Wait for the turn of this event, unless holding a lock. */
-	while (!sched.sequential && !locks_held() && !replay_diverged()) {
+	/* Wait for the turn of this event, unless holding a lock; a lock
+	 * acquisition always waits for its turn. */
+	bool lock_ev = (s->arena[s->at[i]] & 0xffu) == TRACE_LOCK;
+	while (!sched.sequential && (lock_ev || !locks_held()) &&
+	       !replay_diverged()) {
 		while (s->next < s->count && s->done[s->next])
 			s->next++;
 		if (s->next == i && !release_due())
@@ -344,9 +402,13 @@ static bool src_next(void *ctx, struct trace_ev *ev)
 	store_get(s, i, ev);
 	s->qpos[c]++;
 	s->done[i] = 1;
+	my_last = i;
 	if (ev->seq == break_seq)
 		replay_break_here(ev);
-	if (!sched.sequential && !locks_held() && !replay_diverged())
+	/* After a lock event the pCPU takes the lock at once: no choice
+	 * (its release is one: __wrap_hv_spin_unlock). */
+	if (!lock_ev && !sched.sequential && !locks_held() &&
+	    !replay_diverged())
 		choice_point(i);
 	return true;
 }
@@ -376,6 +438,10 @@ static void *pcpu_thread(void *arg)
 		if (ev.type == TRACE_RUN) {
 			(void)src_next(&st, &ev);
 			(void)hv_pcpu_run(&hv, c);
+			/* A lock recorded in the run, not taken in this one. */
+			if (lock_order && src_peek(&st, &ev) &&
+			    ev.type == TRACE_LOCK)
+				note_lock_miss((unsigned)ev.args[0]);
 		} else {
 			replay_diverge("divergence at event %llu: recorded %s "
 				       "on pCPU %u, which the core's run "
@@ -446,6 +512,9 @@ static void stuck(unsigned id, bool locked)
 		(unsigned long long)ev.seq, who,
 		locked ? ", holding a cell lock" : " for another pCPU",
 		(unsigned long long)ev.seq, trace_event_name(ev.type), ev.pcpu);
+	/* In a search attempt: how far it got, so the search can go on
+	 * from a deadlock like from any divergence. */
+	attempt_report(false);
 	_exit(EXIT_DIVERGED);
 }
 
@@ -477,7 +546,7 @@ static void *watchdog_thread(void *arg)
 			pthread_mutex_unlock(&sched.mu);
 			continue;
 		}
-		bool locked = locks_held();
+		bool locked = locks_of(h) != 0;
 		unsigned to = who_next();
 		if (locked || to == h || replay_diverged() || !sched.have[h])
 			stuck(h, locked);
@@ -535,6 +604,71 @@ static void sched_stop(void)
 	if (sched.watching)
 		pthread_join(sched.watchdog, NULL);
 	sched.watching = false;
+}
+
+/* ---- lock order: hv_spin_lock / hv_spin_unlock, wrapped ------------------
+ *
+ * hvtrace is linked with --wrap for both (sim/meson.build); the core's
+ * calls land here (see "Lock order" above).
+ */
+void __real_hv_spin_lock(struct hv_spinlock *l);
+void __real_hv_spin_unlock(struct hv_spinlock *l);
+void __wrap_hv_spin_lock(struct hv_spinlock *l);
+void __wrap_hv_spin_unlock(struct hv_spinlock *l);
+
+/* The id the recorder gives `l`: its cell's index (hal/baremetal/
+ * trace_ring.c). */
+static unsigned lock_id(const struct hv_spinlock *l)
+{
+	uintptr_t off = (uintptr_t)l - (uintptr_t)&hv.cells[0].lock;
+	if (off % sizeof(struct hv_cell) == 0 &&
+	    off / sizeof(struct hv_cell) < hv.cell_count)
+		return (unsigned)(off / sizeof(struct hv_cell));
+	return TRACE_LOCK_OTHER;
+}
+
+void __wrap_hv_spin_lock(struct hv_spinlock *l)
+{
+	if (!lock_order) {
+		__real_hv_spin_lock(l);
+		__atomic_add_fetch(&held[my_id], 1u, __ATOMIC_RELAXED);
+		return;
+	}
+	/* Waits for the recorded acquisition's turn and checks it. */
+	if (replay_checking()) {
+		struct trace_ev next;
+		unsigned id = lock_id(l);
+		if (!src_peek(&st, &next) || next.type != TRACE_LOCK ||
+		    next.args[0] != id)
+			note_lock_miss(id); /* a divergence: noted at once */
+		replay_lock_taken(id);
+	}
+	/* At its turn the lock is free: whoever took it before has let go
+	 * (a thread sleeps holding a lock only while waiting for a later
+	 * acquisition). A busy lock means the recorded order cannot be
+	 * kept: a divergence, not a spin. */
+	if (__atomic_exchange_n(&l->locked, 1u, __ATOMIC_ACQUIRE) != 0) {
+		struct trace_ev ev = {0};
+		if (my_last < st.count)
+			store_get(&st, my_last, &ev);
+		replay_diverge("divergence at event %llu: pCPU %u takes the "
+			       "lock of cell %u at its recorded turn, but "
+			       "another pCPU still holds it (the recorded "
+			       "lock order cannot be kept)",
+			       (unsigned long long)ev.seq, my_cpu, lock_id(l));
+		for (;;)
+			pass_and_wait(); /* the replay is over */
+	}
+	__atomic_add_fetch(&held[my_id], 1u, __ATOMIC_RELAXED);
+}
+
+void __wrap_hv_spin_unlock(struct hv_spinlock *l)
+{
+	__real_hv_spin_unlock(l);
+	if (__atomic_sub_fetch(&held[my_id], 1u, __ATOMIC_RELAXED) == 0 &&
+	    lock_order && !sched.sequential && replay_checking() &&
+	    my_last != SIZE_MAX && my_cpu != TRACE_PCPU_NONE)
+		choice_point(my_last);
 }
 
 static void *read_file(const char *path, size_t *size)
@@ -609,6 +743,30 @@ static void replay_cleanup(void)
 	loaded_count = 0;
 }
 
+/*
+ * FNV-1a of the console output, as the recorder hashed it: in the
+ * recorded order of the console events. Each was compared with the bytes
+ * the core wrote when it was consumed, but a pCPU holding a lock takes its
+ * events ahead of that order, so the order the core wrote them in may
+ * differ. Called at the end, when every event before it is consumed.
+ */
+static uint64_t console_hash(void)
+{
+	uint64_t h = TRACE_FNV_INIT;
+	struct trace_ev ev;
+	for (size_t i = 0; i < st.count; i++) {
+		if ((st.arena[st.at[i]] & 0xffu) != TRACE_CONSOLE ||
+		    !st.done[i])
+			continue;
+		store_get(&st, i, &ev);
+		uint8_t b[TRACE_MAX_ARGS * 8];
+		size_t len;
+		if (trace_ev_bytes(&ev, b, sizeof(b), &len))
+			h = trace_fnv1a(h, b, len);
+	}
+	return h;
+}
+
 /* One replay of the loaded trace with the current choices: the core
  * built from the recorded config, every pCPU on its thread. */
 static int replay_run(const struct trace_header_info *h,
@@ -657,8 +815,7 @@ static int replay_run(const struct trace_header_info *h,
 			(void)host_op(&hv, &ev);
 		} else if (ev.type == TRACE_END && ev.nargs >= 2) {
 			int status = hv_status(&hv);
-			uint64_t hash = trace_state_hash(&hv,
-							 replay_console_hash());
+			uint64_t hash = trace_state_hash(&hv, console_hash());
 			if ((int64_t)ev.args[0] != status || ev.args[1] != hash)
 				replay_diverge(
 					"the end differs: recorded status "
@@ -735,6 +892,8 @@ struct attempt {
 	uint64_t reached; /* the first event not consumed */
 	uint64_t tail_count;
 	uint64_t tail[SEARCH_TAIL]; /* the last choice points met */
+	/* lock_miss of the attempt */
+	uint64_t miss_set, miss_pcpu, miss_id, miss_from, miss_to;
 };
 
 static int attempt_fd = -1;
@@ -751,6 +910,11 @@ static void attempt_report(bool ok)
 			      : 0;
 	for (size_t i = from; i < choices.seen_count; i++)
 		a.tail[a.tail_count++] = choices.seen[i];
+	a.miss_set = lock_miss.set;
+	a.miss_pcpu = lock_miss.pcpu;
+	a.miss_id = lock_miss.id;
+	a.miss_from = lock_miss.from;
+	a.miss_to = lock_miss.to;
 	if (attempt_fd >= 0 && write(attempt_fd, &a, sizeof(a)) != sizeof(a))
 		_exit(EXIT_USAGE);
 }
@@ -866,6 +1030,106 @@ static bool release_search(const struct trace_header_info *h,
 	return false;
 }
 
+/* Choice points, from the latest back, tried as new parks I@K. */
+#define SEARCH_BACK_RELEASE 2u
+
+/*
+ * When neither a new park nor moving an old one helps: the latest choice
+ * points tried as new parks that go on just before an event shortly
+ * before the divergence (I@K). A pCPU that read, with no lock, what
+ * another pCPU changes under one (the pending-kick bits before taking
+ * a cell's lock) needs exactly that: going on at once reads too early,
+ * parking until its own next event too late, and neither gets further,
+ * so the greedy search above never takes the step. Returns true when an
+ * attempt got further (cur updated, the park kept).
+ */
+static bool park_release_search(const struct trace_header_info *h,
+				const struct replay_source *rs,
+				const struct replay_image *im, unsigned n,
+				const struct replay_platform *plat,
+				bool partial, struct attempt *cur,
+				unsigned *tries)
+{
+	struct attempt next;
+	unsigned back = 0;
+	for (uint64_t k = cur->tail_count;
+	     k-- > 0 && back < SEARCH_BACK_RELEASE;) {
+		size_t d = (size_t)cur->tail[k];
+		if (d >= cur->reached || is_park(d))
+			continue;
+		back++;
+		for (size_t j = 0; j < HV_ARRAY_SIZE(release_back); j++) {
+			if (cur->reached < release_back[j] + d + 2 ||
+			    *tries >= SEARCH_TRIES)
+				break;
+			if (!park_add(d,
+				      (size_t)cur->reached - release_back[j]))
+				return false;
+			(*tries)++;
+			if (attempt(h, rs, im, n, plat, partial, &next) &&
+			    (next.ok || next.reached > cur->reached)) {
+				*cur = next;
+				return true;
+			}
+			park_drop(d);
+		}
+	}
+	return false;
+}
+
+/* Candidates search_lock_miss tries per lock miss. */
+#define SEARCH_MISS_TRIES 8u
+
+/*
+ * An attempt that took a lock the recording did not, or did not take one
+ * it did (lock_miss): the pCPU read something guarded by that lock
+ * without it, before or after another pCPU changed it. Tries going on
+ * from the pCPU's latest choice point just after each acquisition of the
+ * lock by another pCPU between that point and the pCPU's next event (the
+ * latest first). Returns true when an attempt got further (cur updated).
+ */
+static bool search_lock_miss(const struct trace_header_info *h,
+			     const struct replay_source *rs,
+			     const struct replay_image *im, unsigned n,
+			     const struct replay_platform *plat, bool partial,
+			     struct attempt *cur, unsigned *tries)
+{
+	struct attempt next;
+	struct trace_ev ev;
+	if (!cur->miss_set || cur->miss_to > st.count)
+		return false;
+	size_t i = (size_t)cur->miss_from, k = park_find(i);
+	if (k != SIZE_MAX && choices.until[k] != 0)
+		return false; /* already going on before a given event */
+	unsigned tried = 0;
+	for (size_t j = (size_t)cur->miss_to; j-- > i + 1;) {
+		if (tried >= SEARCH_MISS_TRIES || *tries >= SEARCH_TRIES)
+			break;
+		if ((st.arena[st.at[j]] & 0xffu) != TRACE_LOCK ||
+		    store_pcpu(&st, j) == cur->miss_pcpu)
+			continue;
+		store_get(&st, j, &ev);
+		if (ev.args[0] != cur->miss_id)
+			continue;
+		tried++;
+		if (k != SIZE_MAX)
+			choices.until[k] = j + 1;
+		else if (!park_add(i, j + 1))
+			return false;
+		(*tries)++;
+		if (attempt(h, rs, im, n, plat, partial, &next) &&
+		    (next.ok || next.reached > cur->reached)) {
+			*cur = next;
+			return true;
+		}
+		if (k != SIZE_MAX)
+			choices.until[k] = 0;
+		else
+			park_drop(i);
+	}
+	return false;
+}
+
 /* Finds park choices under which every decision matches (or the ones that
  * get furthest); leaves them in `choices` for the final replay. */
 static int search(const struct trace_header_info *h,
@@ -881,6 +1145,8 @@ static int search(const struct trace_header_info *h,
 	while (!cur.ok && tries < SEARCH_TRIES) {
 		bool better = false;
 		unsigned back = 0;
+		if (search_lock_miss(h, rs, im, n, plat, partial, &cur, &tries))
+			continue;
 		for (uint64_t k = cur.tail_count;
 		     k-- > 0 && back < SEARCH_BACK;) {
 			size_t d = (size_t)cur.tail[k];
@@ -900,7 +1166,10 @@ static int search(const struct trace_header_info *h,
 			park_drop(d);
 		}
 		if (!better &&
-		    !release_search(h, rs, im, n, plat, partial, &cur, &tries))
+		    !release_search(h, rs, im, n, plat, partial, &cur,
+				    &tries) &&
+		    !park_release_search(h, rs, im, n, plat, partial, &cur,
+					 &tries))
 			break;
 	}
 	search_tries = tries;
@@ -919,7 +1188,7 @@ int hvtrace_replay(int argc, char **argv)
 static int replay_main(int argc, char **argv)
 {
 	const char *path = NULL, *images_dir = NULL;
-	bool quiet = false, no_search = false;
+	bool quiet = false, no_search = false, ignore_locks = false;
 	char err[256];
 
 	for (int i = 1; i < argc; i++) {
@@ -931,6 +1200,8 @@ static int replay_main(int argc, char **argv)
 			sched.sequential = true;
 		else if (strcmp(argv[i], "--no-search") == 0)
 			no_search = true;
+		else if (strcmp(argv[i], "--no-lock-order") == 0)
+			ignore_locks = true;
 		else if (strcmp(argv[i], "--park-after") == 0 && i + 1 < argc) {
 			/* A schedule found by an earlier search: replay it
 			 * in this process alone (for gdb). */
@@ -956,7 +1227,9 @@ static int replay_main(int argc, char **argv)
 			break_seq = strtoull(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--help") == 0) {
 			printf("usage: hvtrace replay FILE [--images DIR] "
-			       "[--break N] [--quiet] [--sequential]\n"
+			       "[--break N] [--quiet] [--sequential] "
+			       "[--no-search] [--no-lock-order] "
+			       "[--park-after LIST]\n"
 			       "  --break N  call replay_break_here() when "
 			       "event N is reached (for gdb)\n"
 			       "  --sequential  replay each run whole, in "
@@ -964,6 +1237,8 @@ static int replay_main(int argc, char **argv)
 			       "of pCPUs: for comparison)\n"
 			       "  --no-search  one replay with the default "
 			       "interleaving, no search\n"
+			       "  --no-lock-order  leave out the recorded "
+			       "lock acquisitions (for comparison)\n"
 			       "  --park-after LIST  one replay with these "
 			       "choice points (a search's result: I parks "
 			       "after event I until the pCPU's next event, "
@@ -988,6 +1263,7 @@ static int replay_main(int argc, char **argv)
 	replay_reader = r;
 	const struct trace_header_info *h = trace_header(r);
 	bool partial = (h->flags & TRACE_FLAG_PARTIAL) != 0;
+	lock_order = (h->flags & TRACE_FLAG_LOCKS) != 0 && !ignore_locks;
 
 	/* Images: embedded, or read from --images DIR by name. */
 	static struct replay_image im[3 * HV_MAX_CELLS];
@@ -1027,7 +1303,8 @@ static int replay_main(int argc, char **argv)
 	struct trace_ev ev;
 	int k;
 	while ((k = trace_next(r, &ev)) == 1)
-		if (!store_add(&st, &ev)) {
+		if ((ev.type != TRACE_LOCK || lock_order) &&
+		    !store_add(&st, &ev)) {
 			fprintf(stderr, "hvtrace: replay: out of memory\n");
 			return EXIT_USAGE;
 		}

@@ -3,9 +3,10 @@
 # each guest config below boots with the recording image
 # (cellvisor-rec.bin) on QEMU virt; `hvtrace extract` takes the trace the
 # image prints at the end from the console log; gzipped into traces/qemu/.
-# Guests with several pCPUs (smp, psci, smp-wfi) replay through the
-# replay scheduler (docs/replay.md, "Several pCPUs"); a trace whose
-# replay does not match is not kept (the script stops).
+# Guests with several pCPUs (smp, psci, smp-wfi, isolation, pledge,
+# channel, mgmt) replay through the replay scheduler, which keeps the
+# recorded lock order (docs/replay.md, "Several pCPUs", "Lock order"); a
+# trace whose replay does not match is not kept (the script stops).
 set -eu
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,7 +18,7 @@ trap 'rm -rf "$tmp"' EXIT
 # A run of several pCPUs interleaves differently each time; the replay
 # scheduler's bounded search does not find every interleaving, so such a
 # guest is recorded again (up to 5 times) until its trace replays.
-for g in hello mmio stage2 hypercall irq timer rogue-terminate smp psci smp-wfi timer-wfi isolation pledge; do
+for g in hello mmio stage2 hypercall irq timer rogue-terminate smp psci smp-wfi timer-wfi isolation pledge channel mgmt; do
     try=1
     while :; do
         timeout 120 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \

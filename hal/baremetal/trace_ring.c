@@ -145,7 +145,8 @@ static void print_trace(bool partial)
 	}
 	h.hv_version = (uint16_t)(HV_VERSION_MAJOR << 8 | HV_VERSION_MINOR);
 	h.hal = TRACE_HAL_BAREMETAL;
-	h.flags = partial ? TRACE_FLAG_PARTIAL : 0;
+	h.flags = (uint16_t)(TRACE_FLAG_LOCKS |
+			     (partial ? TRACE_FLAG_PARTIAL : 0u));
 	h.config = config_blob;
 	h.config_size = (uint32_t)config_len;
 	h.images = im;
@@ -234,4 +235,28 @@ void __wrap_cell_terminate(struct hv_vcpu *vcpu, const struct hv_exit *exit,
 {
 	__real_cell_terminate(vcpu, exit, reason);
 	dump(false, 0);
+}
+
+/*
+ * Lock order (docs/replay.md, "Lock order"): the pCPUs run at once, and
+ * what one computes between two HAL calls may depend on which pCPU took a
+ * cell's lock first. Each acquisition the core makes is recorded right
+ * after it succeeds, still holding the lock, so the events of one lock
+ * are in acquisition order. The id is the owning cell's index: addresses
+ * differ between this image and the replay.
+ */
+void __real_hv_spin_lock(struct hv_spinlock *l);
+void __wrap_hv_spin_lock(struct hv_spinlock *l);
+void __wrap_hv_spin_lock(struct hv_spinlock *l)
+{
+	__real_hv_spin_lock(l);
+	unsigned id = TRACE_LOCK_OTHER;
+	if (rec_hv != NULL) {
+		uintptr_t off = (uintptr_t)l -
+				(uintptr_t)&rec_hv->cells[0].lock;
+		if (off % sizeof(struct hv_cell) == 0 &&
+		    off / sizeof(struct hv_cell) < rec_hv->cell_count)
+			id = (unsigned)(off / sizeof(struct hv_cell));
+	}
+	trace_rec_lock_taken(id);
 }

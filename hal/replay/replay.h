@@ -60,8 +60,20 @@ bool replay_ran_out(void);
 /* Frees the simulated RAM (at the end of a replay). */
 void replay_release(void);
 
-/* Turns checking on (after hv_start) or off. */
+/* Turns checking on (after hv_start) or off; replay_checking() says
+ * whether it is on (and no divergence or end of a partial trace has
+ * stopped it). */
 void replay_check(bool on);
+bool replay_checking(void);
+
+/*
+ * The core took the lock of cell `id` (TRACE_LOCK_OTHER: a lock no cell
+ * owns) on the calling thread's pCPU: matched with the next event, which
+ * must be TRACE_LOCK with that id. For traces with TRACE_FLAG_LOCKS; the
+ * driver calls it from its hv_spin_lock wrapper, before the lock is
+ * taken (its event source decides when that may be).
+ */
+void replay_lock_taken(unsigned id);
 
 /* True once a divergence was found; replay_report() describes it. */
 bool replay_diverged(void);
@@ -69,9 +81,6 @@ const char *replay_report(void);
 
 /* Records a divergence found by the driver itself. */
 void replay_diverge(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* FNV-1a of the console output since checking started. */
-uint64_t replay_console_hash(void);
 
 /* Events consumed so far. */
 uint64_t replay_events(void);

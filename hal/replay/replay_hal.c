@@ -20,7 +20,7 @@ static unsigned image_count;
 static struct replay_platform plat = {4, 40, 0, 0};
 static bool checking, diverged, partial, ran_out;
 static char report[1024];
-static uint64_t consumed, console_hash = TRACE_FNV_INIT;
+static uint64_t consumed;
 static uint8_t *ram;
 static uint64_t ram_base, ram_size;
 
@@ -42,6 +42,11 @@ void replay_release(void)
 void replay_check(bool on)
 {
 	checking = on;
+}
+
+bool replay_checking(void)
+{
+	return checking && !diverged;
 }
 
 void replay_set_partial(bool on)
@@ -74,11 +79,6 @@ bool replay_diverged(void)
 const char *replay_report(void)
 {
 	return report;
-}
-
-uint64_t replay_console_hash(void)
-{
-	return console_hash;
 }
 
 uint64_t replay_events(void)
@@ -162,6 +162,13 @@ static unsigned pcpu_of(const struct hv_vcpu *v)
 	return cur_cpu;
 }
 
+void replay_lock_taken(unsigned id)
+{
+	struct trace_ev ev;
+	uint64_t want[1] = {id};
+	(void)take(TRACE_LOCK, cur_cpu, want, 1, &ev, "hv_spin_lock");
+}
+
 /* ---- platform ----------------------------------------------------------- */
 
 enum hv_err hal_platform_init(const struct hv_platform_config *p)
@@ -184,7 +191,6 @@ void hal_console_write(const char *s, size_t len)
 	 * bytes: compare chunk by chunk. */
 	const size_t max = (TRACE_MAX_ARGS - 1u) * 8u;
 	if (checking && !diverged) {
-		console_hash = trace_fnv1a(console_hash, s, len);
 		size_t off = 0;
 		do {
 			struct trace_ev ev;

@@ -10,7 +10,6 @@
 #include <hal/vgic.h>
 #include <hv/exit.h>
 #include <hv/hv.h>
-#include <hv/spinlock.h>
 
 #include "record.h"
 
@@ -65,8 +64,13 @@ static trace_sink_fn sink;
 static void *sink_ctx;
 static uint64_t count;
 static bool failed;
-/* Serialises events from several pCPUs (bare metal) into one order. */
-static struct hv_spinlock lock;
+/*
+ * Serialises events from several pCPUs (bare metal) into one order. A
+ * lock of its own, not hv_spin_lock: the recording image wraps that one
+ * to record the core's lock acquisitions (trace_rec_lock_taken), which
+ * would then record itself.
+ */
+static uint32_t lock;
 static uint64_t console_hash = TRACE_FNV_INIT;
 static paddr_t pool_base;
 static uint64_t pool_size;
@@ -103,6 +107,18 @@ static struct rec_cpu *me(void)
 
 static void emit(unsigned type, unsigned pcpu, const uint64_t *args,
 		 unsigned n);
+
+static void rec_lock(void)
+{
+	while (__atomic_exchange_n(&lock, 1u, __ATOMIC_ACQUIRE) != 0)
+		while (__atomic_load_n(&lock, __ATOMIC_RELAXED) != 0)
+			;
+}
+
+static void rec_unlock(void)
+{
+	__atomic_store_n(&lock, 0u, __ATOMIC_RELEASE);
+}
 
 void trace_rec_start(trace_sink_fn fn, void *ctx)
 {
@@ -147,11 +163,20 @@ static void emit(unsigned type, unsigned pcpu, const uint64_t *args, unsigned n)
 	ev.nargs = (uint16_t)n;
 	for (unsigned i = 0; i < n && i < TRACE_MAX_ARGS; i++)
 		ev.args[i] = args[i];
-	hv_spin_lock(&lock);
+	rec_lock();
 	ev.seq = count++;
 	if (!sink(sink_ctx, &ev))
 		failed = true;
-	hv_spin_unlock(&lock);
+	/* Console output is hashed here, under the lock, so the hash is
+	 * of the bytes in event order (the order a replay sees them), not
+	 * in the order racing pCPUs happened to call the HAL. */
+	if (type == TRACE_CONSOLE && n > 0) {
+		for (uint64_t i = 0; i < args[0]; i++) {
+			uint8_t b = (uint8_t)(args[1 + i / 8] >> (8 * (i % 8)));
+			console_hash = trace_fnv1a(console_hash, &b, 1);
+		}
+	}
+	rec_unlock();
 }
 
 /* Byte payloads: lead args, the byte count, then the bytes 8 per arg;
@@ -206,12 +231,20 @@ void trace_rec_pause(bool on_)
 
 void trace_rec_lock(void)
 {
-	hv_spin_lock(&lock);
+	rec_lock();
 }
 
 void trace_rec_unlock(void)
 {
-	hv_spin_unlock(&lock);
+	rec_unlock();
+}
+
+void trace_rec_lock_taken(unsigned id)
+{
+	if (on()) {
+		uint64_t a[1] = {id};
+		emit(TRACE_LOCK, me()->cur_pcpu, a, 1);
+	}
 }
 
 void trace_rec_end(int status, uint64_t state_hash)
@@ -475,8 +508,6 @@ uint64_t trace_rec_console_hash(void)
 
 void __wrap_hal_console_write(const char *s, size_t len)
 {
-	if (on())
-		console_hash = trace_fnv1a(console_hash, s, len);
 	if (on())
 		emit_bytes(TRACE_CONSOLE, me()->cur_pcpu, NULL, 0,
 			   (const uint8_t *)s, len);

@@ -50,6 +50,11 @@ void trace_rec_pause(bool on);
 void trace_rec_lock(void);
 void trace_rec_unlock(void);
 
+/* Records TRACE_LOCK(id) for a lock the core just took, when the calling
+ * CPU records (inside a run, not in the HAL). Called by a recorder that
+ * interposes on hv_spin_lock (the bare-metal one) with the lock held. */
+void trace_rec_lock_taken(unsigned id);
+
 /* The calling physical CPU (weak default 0 for one-threaded HALs). */
 unsigned trace_cpu(void);
 

@@ -36,6 +36,7 @@ static const char *const event_names[TRACE_EVENT_MAX] = {
 	[TRACE_END] = "end",
 	[TRACE_PLATFORM] = "platform",
 	[TRACE_SNAPSHOT] = "snapshot",
+	[TRACE_LOCK] = "lock",
 };
 
 /* Args per type, +1 (0: unknown or byte event), so that a type someone
@@ -48,6 +49,7 @@ static const uint8_t event_nargs1[TRACE_EVENT_MAX] = {
 	[TRACE_TLB_RANGE] = 4, [TRACE_IRQ_ROUTE] = 4,	  [TRACE_KICK] = 2,
 	[TRACE_SCRUB] = 3,     [TRACE_INSNS] = 2,	  [TRACE_HOST_OP] = 3,
 	[TRACE_END] = 3,       [TRACE_PLATFORM] = 5,	  [TRACE_SNAPSHOT] = 2,
+	[TRACE_LOCK] = 2,
 };
 
 const char *trace_event_name(unsigned type)

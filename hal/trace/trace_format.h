@@ -33,7 +33,11 @@
 #include <stdint.h>
 
 #define TRACE_MAGIC "CVTRACE"
-#define TRACE_VERSION 1u
+/* The version this code writes; readers accept TRACE_VERSION_MIN up to
+ * it (version 2 added TRACE_LOCK and TRACE_FLAG_LOCKS; a version-1 file
+ * cannot hold them). */
+#define TRACE_VERSION 2u
+#define TRACE_VERSION_MIN 1u
 #define TRACE_BLOCK_MAGIC 0x4b4c4254u /* "TBLK" */
 #define TRACE_MAX_ARGS 64u	      /* incl. packed bytes (<= 504 bytes) */
 #define TRACE_PCPU_NONE 0xffu
@@ -97,15 +101,27 @@ enum trace_event {
 	TRACE_PLATFORM = 22,
 	/* hal_trace_snapshot() answered: printed (1) or not supported (0). */
 	TRACE_SNAPSHOT = 23,
+	/* The core took a lock (hv_spin_lock returned): the lock's id, the
+	 * index of the cell that owns it (TRACE_LOCK_OTHER: no cell lock).
+	 * Recorded only by recorders that set TRACE_FLAG_LOCKS, right after
+	 * the acquisition and before the lock is released, so the events of
+	 * one lock are in the order the pCPUs took it. Version 2. */
+	TRACE_LOCK = 24,
 	TRACE_EVENT_MAX,
 };
 
 #define TRACE_MEM_MAX 4096u
+#define TRACE_LOCK_OTHER 0xffffu /* TRACE_LOCK of a lock no cell owns */
 
 /* Header flags. PARTIAL: the recording stopped before the run ended (a
  * bare-metal ring that filled up, or a snapshot taken when a cell was
  * terminated): a replay that reaches its end without TRACE_END passes. */
 #define TRACE_FLAG_PARTIAL 0x1u
+/* LOCKS: every lock acquisition the core made while recording is a
+ * TRACE_LOCK event (the bare-metal recorder, whose pCPUs run at once); a
+ * replay enforces their order. Without it the trace has no TRACE_LOCK
+ * (the simulator: one pCPU at a time) and locks are not checked. */
+#define TRACE_FLAG_LOCKS 0x2u
 
 /* Sizes of the fixed parts (docs/trace-format.md). */
 #define TRACE_HEADER_SIZE 44u	    /* fixed header, crc included */
@@ -175,7 +191,7 @@ struct trace_header_info {
 	uint16_t version;     /* the writer always writes TRACE_VERSION */
 	uint16_t hv_version;  /* major << 8 | minor */
 	uint16_t hal;	      /* enum trace_hal */
-	uint16_t flags;	      /* no flags defined yet: 0 */
+	uint16_t flags;	      /* TRACE_FLAG_* */
 	uint64_t quantum;     /* sim instructions per turn, 0 on bare metal */
 	uint64_t config_hash; /* the writer computes it from config */
 	const void *config;   /* the config blob (DTB), config_size bytes */

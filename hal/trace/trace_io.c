@@ -161,11 +161,11 @@ static int read_fixed_header(struct trace_reader *r)
 		return fail(r, "not a Cellvisor trace (bad magic)");
 	if (got >= 10) {
 		version = get16(h + 8);
-		if (version != TRACE_VERSION)
+		if (version < TRACE_VERSION_MIN || version > TRACE_VERSION)
 			return fail(r,
 				    "trace format version %u, this hvtrace "
-				    "reads version %u",
-				    version, TRACE_VERSION);
+				    "reads versions %u to %u",
+				    version, TRACE_VERSION_MIN, TRACE_VERSION);
 	}
 	if (got < sizeof(h))
 		return fail(r,
@@ -495,6 +495,8 @@ static int load_block(struct trace_reader *r)
 				    " runs past the end of the block",
 				    n, off, i, evoff);
 		why = trace_ev_check(&ev);
+		if (why == NULL && ev.type == TRACE_LOCK && r->hdr.version < 2)
+			why = "a lock event in a version-1 trace";
 		if (why != NULL)
 			return fail(r,
 				    "block %" PRIu64 " at offset %" PRIu64

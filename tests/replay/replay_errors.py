@@ -94,13 +94,13 @@ def main():
         flip[last[0] + 16 + last[1] // 3] ^= 0x40
         flipped = tmp / "flipped.cvt"
         flipped.write_bytes(bytes(flip))
-        v2 = bytearray(data)
-        struct.pack_into("<H", v2, 8, 2)
-        ver = tmp / "v2.cvt"
-        ver.write_bytes(bytes(v2))
+        v3 = bytearray(data)
+        struct.pack_into("<H", v3, 8, 3)
+        ver = tmp / "v3.cvt"
+        ver.write_bytes(bytes(v3))
         for name, path, words in [("truncated", cut, "truncated"),
                                   ("corrupted", flipped, "checksum"),
-                                  ("wrong version", ver, "version 2")]:
+                                  ("wrong version", ver, "version 3")]:
             rc, out, err = run([a.hvtrace, "replay", str(path)])
             lines = [l for l in err.splitlines() if l.strip()]
             # A truncated or corrupt block is found when it is reached:

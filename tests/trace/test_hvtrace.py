@@ -69,7 +69,7 @@ def test_help(h):
 def test_info(h, d):
     a = os.path.join(d, "a.cvt")
     _, out, _ = expect(h, ["info", a], 0, out_has=(
-        "format version  1\n", "hv version      0.1\n",
+        "format version  2\n", "hv version      0.1\n",
         "HAL             sim\n", "quantum         100000 instructions\n",
         "config          30 bytes, hash 0x",
         "hello.bin            4 bytes, hash 0x",
@@ -206,12 +206,12 @@ def test_damaged(h, d):
         "bytes, 100 left" % (blocks[1], plen),))
     one_line_error(err, "info cut")
 
-    v2 = bytearray(data)
-    v2[8] = 2
-    p = write("v2.cvt", v2)
+    v3 = bytearray(data)
+    v3[8] = 3
+    p = write("v3.cvt", v3)
     rc, out, err = expect(h, ["info", p], 2, err_has=(
-        "trace format version 2, this hvtrace reads version 1",))
-    one_line_error(err, "info v2")
+        "trace format version 3, this hvtrace reads versions 1 to 2",))
+    one_line_error(err, "info v3")
     p = write("notrace.cvt", b"hello world, not a trace at all\n")
     expect(h, ["info", p], 2, err_has=("not a Cellvisor trace (bad magic)",))
     expect(h, ["info", os.path.join(d, "missing.cvt")], 2,

@@ -807,26 +807,73 @@ static void test_version(void)
 	uint64_t events;
 
 	make_trace(&b, 4096, 1, &w);
-	set_version(b.p, 2);
+	set_version(b.p, 3);
 	CHECK(!read_all(b.p, b.len, &events, err, sizeof(err)));
-	CHECK(strcmp(err, "trace format version 2, this hvtrace reads "
-			  "version 1") == 0);
+	CHECK(strcmp(err, "trace format version 3, this hvtrace reads "
+			  "versions 1 to 2") == 0);
 	/* even without a valid checksum, and with the header cut short */
 	b.p[40] ^= 0xff;
 	CHECK(!read_all(b.p, 12, &events, err, sizeof(err)));
-	CHECK(strcmp(err, "trace format version 2, this hvtrace reads "
-			  "version 1") == 0);
+	CHECK(strcmp(err, "trace format version 3, this hvtrace reads "
+			  "versions 1 to 2") == 0);
 	set_version(b.p, 0x100);
 	CHECK(!read_all(b.p, b.len, &events, err, sizeof(err)));
 	CHECK(strcmp(err, "trace format version 256, this hvtrace reads "
-			  "version 1") == 0);
+			  "versions 1 to 2") == 0);
+	set_version(b.p, 0);
+	CHECK(!read_all(b.p, b.len, &events, err, sizeof(err)));
+	CHECK(strcmp(err, "trace format version 0, this hvtrace reads "
+			  "versions 1 to 2") == 0);
+	/* Version 1 is still read, but cannot hold the lock event this
+	 * trace of every type has (test_lock_event_version). */
 	set_version(b.p, 1);
+	CHECK(!read_all(b.p, b.len, &events, err, sizeof(err)));
+	CHECK(strstr(err, "a lock event in a version-1 trace") != NULL);
+	set_version(b.p, 2);
 	CHECK(read_all(b.p, b.len, &events, err, sizeof(err)));
 	CHECK(!read_all((const uint8_t *)"CVTRACF", 8, &events, err,
 			sizeof(err)));
 	CHECK(strcmp(err, "not a Cellvisor trace (bad magic)") == 0);
 	CHECK(!read_all((const uint8_t *)"", 0, &events, err, sizeof(err)));
 	CHECK(strstr(err, "empty file") != NULL);
+	buf_free(&b);
+}
+
+/* A version-1 trace (recorded before lock order) is still read; a lock
+ * event (version 2) is read from a version-2 trace and refused in a
+ * version-1 one, which cannot hold it. */
+static void test_lock_event_version(void)
+{
+	static uint8_t block[4096];
+	struct trace_writer w;
+	struct buf b = {0};
+	struct trace_header_info h = {0};
+	char err[400];
+	uint64_t events;
+
+	h.hal = TRACE_HAL_BAREMETAL;
+	trace_header_emit(&h, buf_emit, &b);
+	trace_writer_init(&w, block, sizeof(block), buf_emit, &b);
+	trace_put(&w, TRACE_RUN, 0, NULL, 0);
+	trace_writer_flush(&w);
+	set_version(b.p, 1);
+	CHECK(read_all(b.p, b.len, &events, err, sizeof(err)));
+	CHECK(events == 1);
+	buf_free(&b);
+
+	h.flags = TRACE_FLAG_LOCKS;
+	trace_header_emit(&h, buf_emit, &b);
+	trace_writer_init(&w, block, sizeof(block), buf_emit, &b);
+	trace_put(&w, TRACE_RUN, 0, NULL, 0);
+	trace_put(&w, TRACE_LOCK, 0, (uint64_t[]){1}, 1);
+	trace_writer_flush(&w);
+	CHECK(read_all(b.p, b.len, &events, err, sizeof(err)));
+	CHECK(events == 2);
+	CHECK(strcmp(trace_event_name(TRACE_LOCK), "lock") == 0);
+	CHECK(trace_event_nargs(TRACE_LOCK) == 1);
+	set_version(b.p, 1);
+	CHECK(!read_all(b.p, b.len, &events, err, sizeof(err)));
+	CHECK(strstr(err, "a lock event in a version-1 trace") != NULL);
 	buf_free(&b);
 }
 
@@ -1194,6 +1241,7 @@ int main(int argc, char **argv)
 		{"corruption", test_corruption},
 		{"random_damage", test_random_damage},
 		{"version", test_version},
+		{"lock event version", test_lock_event_version},
 		{"malformed_blocks", test_malformed_blocks},
 		{"huge_sizes", test_huge_sizes},
 		{"file", test_file},
