@@ -14,16 +14,13 @@
 
 Usage: replay_locks.py --hvtrace HVTRACE CHANNEL_TRACE.cvt.gz
 """
-import argparse
-import gzip
 import pathlib
 import struct
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from checks import expect, failed  # noqa: E402
+from checks import expect, failed, hvtrace_args, unpacked  # noqa: E402
 from replay_sched import join, split  # noqa: E402
 
 LOCK = 24
@@ -50,14 +47,8 @@ def replay_fails_at(hvtrace, path, seq, what, words):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--hvtrace", required=True)
-    ap.add_argument("trace")
-    a = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = pathlib.Path(tmp)
-        good = tmp / "channel.cvt"
-        good.write_bytes(gzip.decompress(pathlib.Path(a.trace).read_bytes()))
+    a = hvtrace_args()
+    with unpacked(a.trace, "channel.cvt") as (tmp, good):
         header, events = split(good.read_bytes())
         flags = struct.unpack_from("<H", header, 14)[0]
         locks = [i for i, e in enumerate(events) if e[0] == LOCK]

@@ -13,17 +13,14 @@
 
 Usage: replay_sched.py --hvtrace HVTRACE SMP_TRACE.cvt.gz
 """
-import argparse
-import gzip
 import pathlib
 import struct
 import subprocess
 import sys
-import tempfile
 import zlib
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from checks import expect, failed  # noqa: E402
+from checks import expect, failed, hvtrace_args, unpacked  # noqa: E402
 
 RUN_EXIT, LR_WRITE, KICK = 2, 9, 15
 MAX_PAYLOAD = 1 << 20
@@ -97,14 +94,8 @@ def corrupt(events):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--hvtrace", required=True)
-    ap.add_argument("trace")
-    a = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = pathlib.Path(tmp)
-        good = tmp / "smp.cvt"
-        good.write_bytes(gzip.decompress(pathlib.Path(a.trace).read_bytes()))
+    a = hvtrace_args()
+    with unpacked(a.trace, "smp.cvt") as (tmp, good):
 
         rc, err = run([a.hvtrace, "replay", str(good)])
         expect("the 4-pCPU QEMU trace replays to its end, every decision "
