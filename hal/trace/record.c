@@ -10,6 +10,7 @@
 #include <hal/vgic.h>
 #include <hv/exit.h>
 #include <hv/hv.h>
+#include <hv/spinlock.h>
 
 #include "record.h"
 
@@ -65,12 +66,12 @@ static void *sink_ctx;
 static uint64_t count;
 static bool failed;
 /*
- * Serialises events from several pCPUs (bare metal) into one order. A
- * lock of its own, not hv_spin_lock: the recording image wraps that one
- * to record the core's lock acquisitions (trace_rec_lock_taken), which
- * would then record itself.
+ * Serialises events from several pCPUs (bare metal) into one order.
+ * Taken with hv_spin_lock_raw, not hv_spin_lock: the recording image
+ * wraps that one to record the core's lock acquisitions
+ * (trace_rec_lock_taken), which would then record itself.
  */
-static uint32_t lock;
+static struct hv_spinlock lock;
 static uint64_t console_hash = TRACE_FNV_INIT;
 static paddr_t pool_base;
 static uint64_t pool_size;
@@ -107,18 +108,6 @@ static struct rec_cpu *me(void)
 
 static void emit(unsigned type, unsigned pcpu, const uint64_t *args,
 		 unsigned n);
-
-static void rec_lock(void)
-{
-	while (__atomic_exchange_n(&lock, 1u, __ATOMIC_ACQUIRE) != 0)
-		while (__atomic_load_n(&lock, __ATOMIC_RELAXED) != 0)
-			;
-}
-
-static void rec_unlock(void)
-{
-	__atomic_store_n(&lock, 0u, __ATOMIC_RELEASE);
-}
 
 void trace_rec_start(trace_sink_fn fn, void *ctx)
 {
@@ -163,7 +152,7 @@ static void emit(unsigned type, unsigned pcpu, const uint64_t *args, unsigned n)
 	ev.nargs = (uint16_t)n;
 	for (unsigned i = 0; i < n && i < TRACE_MAX_ARGS; i++)
 		ev.args[i] = args[i];
-	rec_lock();
+	hv_spin_lock_raw(&lock);
 	ev.seq = count++;
 	if (!sink(sink_ctx, &ev))
 		failed = true;
@@ -176,7 +165,7 @@ static void emit(unsigned type, unsigned pcpu, const uint64_t *args, unsigned n)
 			console_hash = trace_fnv1a(console_hash, &b, 1);
 		}
 	}
-	rec_unlock();
+	hv_spin_unlock_raw(&lock);
 }
 
 /* Byte payloads: lead args, the byte count, then the bytes 8 per arg;
@@ -231,12 +220,12 @@ void trace_rec_pause(bool on_)
 
 void trace_rec_lock(void)
 {
-	rec_lock();
+	hv_spin_lock_raw(&lock);
 }
 
 void trace_rec_unlock(void)
 {
-	rec_unlock();
+	hv_spin_unlock_raw(&lock);
 }
 
 void trace_rec_lock_taken(unsigned id)

@@ -9,14 +9,10 @@
 
 void hv_spin_lock(struct hv_spinlock *l)
 {
-	while (__atomic_exchange_n(&l->locked, 1u, __ATOMIC_ACQUIRE) != 0) {
-		/* Spin on a plain load so waiting does not bounce the line. */
-		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED) != 0)
-			;
-	}
+	hv_spin_lock_raw(l);
 }
 
 void hv_spin_unlock(struct hv_spinlock *l)
 {
-	__atomic_store_n(&l->locked, 0u, __ATOMIC_RELEASE);
+	hv_spin_unlock_raw(l);
 }

@@ -22,6 +22,23 @@ struct hv_spinlock {
 	uint32_t locked;
 };
 
+/* The lock and unlock themselves, inline: what hv_spin_lock() and
+ * hv_spin_unlock() do, for a lock that must not be observed through them
+ * (the recorder's own, hal/trace/record.c, which would record itself). */
+static inline void hv_spin_lock_raw(struct hv_spinlock *l)
+{
+	while (__atomic_exchange_n(&l->locked, 1u, __ATOMIC_ACQUIRE) != 0) {
+		/* Spin on a plain load so waiting does not bounce the line. */
+		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED) != 0)
+			;
+	}
+}
+
+static inline void hv_spin_unlock_raw(struct hv_spinlock *l)
+{
+	__atomic_store_n(&l->locked, 0u, __ATOMIC_RELEASE);
+}
+
 /* Takes `l`, spinning until it is free (acquire semantics). Any context;
  * not recursive: a pCPU must not take a lock it holds. */
 void hv_spin_lock(struct hv_spinlock *l);
