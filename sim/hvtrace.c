@@ -1094,10 +1094,21 @@ static const struct command commands[] = {
 	 "  track per pCPU, guest slices named by exit reason, instants for\n"
 	 "  interrupts, kicks, console output; time in guest instructions\n"
 	 "  when the trace has them, else in events\n"},
-	{"replay", hvtrace_replay, "FILE [--images DIR] [--break N] [--quiet]",
+	{"replay", hvtrace_replay,
+	 "FILE [--images DIR] [--break N] [--quiet] [--sequential]\n"
+	 "        [--no-search] [--no-lock-order] [--park-after LIST]",
 	 "  core-only replay: the core, linked with the replay HAL, is driven\n"
 	 "  by the trace and every decision is checked against it; exit 1 at\n"
-	 "  the first divergence (docs/replay.md)\n"},
+	 "  the first divergence (docs/replay.md)\n"
+	 "  --break N  call replay_break_here() when event N is reached (gdb)\n"
+	 "  --sequential  replay each run whole, in the order the runs began\n"
+	 "      (no interleaving of pCPUs: for comparison)\n"
+	 "  --no-search  one replay with the default interleaving, no search\n"
+	 "  --no-lock-order  leave out the recorded lock acquisitions (for\n"
+	 "      comparison)\n"
+	 "  --park-after LIST  one replay with these choice points (a\n"
+	 "      search's result: I parks after event I until the pCPU's next\n"
+	 "      event, I@K until event K)\n"},
 	{"extract", hvtrace_extract, "LOG OUT [--index N]",
 	 "  the trace cellvisor-rec printed on a console log (the last one,\n"
 	 "  or snapshot N), checked, written to OUT (docs/replay.md)\n"},

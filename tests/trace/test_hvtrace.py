@@ -58,6 +58,9 @@ def test_help(h):
                                       "hvtrace export --chrome OUT FILE",
                                       "exit codes"))
     expect(h, ["dump", "--help"], 0, out_has=("usage: hvtrace dump FILE",))
+    expect(h, ["replay", "--help"], 0,
+           out_has=("usage: hvtrace replay FILE", "--sequential",
+                    "--no-lock-order", "--park-after LIST"))
     expect(h, [], 2, err_has=("no command given",))
     expect(h, ["bogus"], 2, err_has=("unknown command: bogus",))
     expect(h, ["info"], 2, err_has=("expected one trace file",))
